@@ -1,0 +1,123 @@
+#!/usr/bin/env bash
+# Builds the guest: a Debian kernel (uncompressed vmlinux, booted via PVH) and
+# an uncompressed initramfs with busybox-static, pciutils, the VFIO and 9p
+# modules and mypci's guest programs. Everything is cached; the initramfs is
+# rebuilt only when one of its inputs changes.
+#
+# usage: build.sh KERNEL_SERIES PROGRAM...
+# prints: KERNEL=<vmlinux> INITRD=<cpio>
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/../scripts/lib.sh"
+
+GUEST_MODULES=(irqbypass vfio vfio_iommu_type1 vfio_virqfd vfio-pci-core vfio-pci
+               virtio_pci 9pnet_virtio 9p)
+GUEST_HOST_FILES=(/bin/busybox /usr/bin/lspci /usr/bin/setpci /usr/share/misc/pci.ids)
+
+# Newest Debian image package of a series: "6.1" -> linux-image-6.1.0-NN-amd64-unsigned.
+kernel_package() {
+    local series=$1 re
+    re="^linux-image-${series//./\\.}[.0-9]*-[0-9]+(~bpo[0-9]+)?-amd64-unsigned\$"
+    apt-cache pkgnames "linux-image-$series" | grep -E "$re" | sort -V | tail -n 1
+}
+
+fetch_kernel() {
+    local series=$1 pkg version dir
+    pkg=$(kernel_package "$series")
+    [ -n "$pkg" ] || die "no Debian kernel package for --kernel $series (try 6.1; is the apt index current? apt-get update)"
+    version=$(apt-cache policy "$pkg" | sed -n 's/^  Candidate: //p')
+    dir="$MYPCI_CACHE/kernels/${pkg}_$version"
+    if [ ! -f "$dir/vmlinux" ]; then
+        log "fetching $pkg $version"
+        rm -rf "$dir.tmp" && mkdir -p "$dir.tmp/debs"
+        (cd "$dir.tmp/debs" && apt-get download -qq "$pkg=$version" 2>/dev/null) ||
+            die "apt-get download $pkg=$version failed"
+        dpkg-deb -x "$dir.tmp"/debs/*.deb "$dir.tmp/root"
+        local kver
+        kver=$(ls "$dir.tmp/root/lib/modules")
+        depmod -b "$dir.tmp/root" "$kver"
+        "$PYTHON" "$here/extract-vmlinux.py" "$dir.tmp/root/boot/vmlinuz-$kver" "$dir.tmp/vmlinux"
+        echo "$kver" >"$dir.tmp/kver"
+        rm -rf "$dir.tmp/debs" "$dir" && mv "$dir.tmp" "$dir"
+    fi
+    echo "$dir"
+}
+
+# The modules to insmod, dependencies first, one path (inside the guest) a line.
+module_list() {
+    local root=$1 kver=$2 m
+    for m in "${GUEST_MODULES[@]}"; do
+        modprobe -d "$root" -S "$kver" --show-depends "$m" ||
+            die "kernel $kver has no module $m"
+    done | awk '$1 == "insmod" && !seen[$2]++ { print $2 }'
+}
+
+copy_with_libs() {
+    local stage=$1 file lib
+    shift
+    for file in "$@"; do
+        mkdir -p "$stage$(dirname "$file")"
+        cp -L "$file" "$stage$file"
+        if file_is_dynamic "$file"; then
+            for lib in $(ldd "$file" | awk '/=> \// { print $3 } /^\t\/lib/ { print $1 }'); do
+                [ -e "$stage$lib" ] && continue
+                mkdir -p "$stage$(dirname "$lib")"
+                cp -L "$lib" "$stage$lib"
+            done
+        fi
+    done
+}
+
+file_is_dynamic() {
+    ldd "$1" >/dev/null 2>&1
+}
+
+inputs_hash() {
+    local kdir=$1
+    shift
+    {
+        echo "$kdir"
+        sha256sum "$here/init" "$here/vfio-bind" "$here/build.sh" "$@" "${GUEST_HOST_FILES[@]}"
+    } | sha256sum | cut -c1-16
+}
+
+build_initramfs() {
+    local kdir=$1 out=$2 kver stage m
+    shift 2
+    kver=$(cat "$kdir/kver")
+    stage=$(mktemp -d "$MYPCI_CACHE/stage.XXXXXX")
+    mkdir -p "$stage/etc/mypci" "$stage/usr/local/bin" "$stage/bin"
+    copy_with_libs "$stage" "${GUEST_HOST_FILES[@]}"
+    for m in $(module_list "$kdir/root" "$kver"); do
+        mkdir -p "$stage/$(dirname "${m#"$kdir/root"}")"
+        cp "$m" "$stage/${m#"$kdir/root"}"
+        echo "${m#"$kdir/root"}" >>"$stage/etc/mypci/modules"
+    done
+    install -m 0755 "$here/init" "$stage/init"
+    install -m 0755 "$here/vfio-bind" "$stage/usr/local/bin/vfio-bind"
+    for prog in "$@"; do
+        copy_with_libs "$stage" "$prog"
+        mv "$stage$prog" "$stage/usr/local/bin/"
+    done
+    (cd "$stage" && find . | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0) >"$out.tmp"
+    mv "$out.tmp" "$out"
+    rm -rf "$stage"
+}
+
+main() {
+    [ $# -ge 1 ] || die "usage: build.sh KERNEL_SERIES PROGRAM..."
+    local series=$1 kdir hash out
+    shift
+    kdir=$(fetch_kernel "$series")
+    hash=$(inputs_hash "$kdir" "$@")
+    out="$MYPCI_CACHE/guest/initramfs-$series-$hash.cpio"
+    if [ ! -f "$out" ]; then
+        log "building guest initramfs for kernel $series"
+        mkdir -p "$MYPCI_CACHE/guest"
+        build_initramfs "$kdir" "$out" "$@"
+        find "$MYPCI_CACHE/guest" -name "initramfs-$series-*.cpio" ! -name "${out##*/}" -delete
+    fi
+    echo "KERNEL=$kdir/vmlinux INITRD=$out"
+}
+
+main "$@"

@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# Installs what mypci needs on a Debian 12 host: the deb-src entry for QEMU's
+# source package, bookworm-backports for meson >= 1.5, and the build/test
+# packages. Idempotent: a second run only checks.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/lib.sh"
+
+need_root() {
+    [ "$(id -u)" = 0 ] || die "setup needs root (apt-get); run as root or with sudo"
+}
+
+write_sources() {
+    local f=/etc/apt/sources.list.d/mypci.sources
+    local want
+    want=$(cat <<SRC
+# Added by mypci (scripts/setup-host.sh): QEMU's source package and meson >= 1.5.
+Types: deb-src
+URIs: http://deb.debian.org/debian
+Suites: $QEMU_SUITE
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+
+Types: deb
+URIs: http://deb.debian.org/debian
+Suites: bookworm-backports
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+SRC
+)
+    if [ ! -f "$f" ] || [ "$(cat "$f")" != "$want" ]; then
+        printf '%s\n' "$want" >"$f"
+        return 0
+    fi
+    return 1
+}
+
+HOST_PACKAGES=(
+    build-essential gcc-multilib pkg-config ninja-build dpkg-dev python3-venv
+    libglib2.0-dev libpixman-1-dev libfdt-dev zlib1g-dev flex bison
+    check libpci-dev pciutils cpio xz-utils zstd seabios
+    busybox-static kmod pci.ids gnuplot-nox clang-format
+)
+
+missing_packages() {
+    dpkg-query -W -f='${Package} ${Status}\n' "$@" 2>&1 |
+        awk '!/install ok installed$/ { sub(/^dpkg-query: no packages found matching /, ""); print $1 }'
+}
+
+meson_ok() {
+    command -v meson >/dev/null &&
+        dpkg --compare-versions "$(meson --version)" ge "$MESON_MIN"
+}
+
+main() {
+    local updated=0 missing
+    if write_sources; then
+        need_root
+        log "apt: adding deb-src ($QEMU_SUITE) and bookworm-backports"
+        apt-get update -qq
+        updated=1
+    fi
+    missing=$(missing_packages "${HOST_PACKAGES[@]}")
+    if [ -n "$missing" ] || ! meson_ok; then
+        need_root
+        [ "$updated" = 1 ] || apt-get update -qq
+        log "apt: installing ${missing//$'\n'/ } meson(backports)"
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+            $missing >/dev/null
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+            -t bookworm-backports meson >/dev/null
+    fi
+    meson_ok || die "meson >= $MESON_MIN is required (bookworm-backports has it)"
+}
+
+main "$@"

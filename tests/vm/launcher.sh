@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# VM tests of ./mypci itself: exec's output and status, QEMU's errors, the
+# host share, binding, timeouts and bad options.
+set -u
+. "$(dirname "$0")/tap.sh"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+out=$("$MYPCI" exec --device mypci_minimal -- lspci -nn 2>&1)
+grep -q '\[1af4:1234\]' <<<"$out"
+ok $? "exec lspci -nn lists 1af4:1234" "$out"
+
+"$MYPCI" exec -- sh -c 'echo to-stdout; exit 7' >"$tmp/out" 2>&1
+status=$?
+[ "$status" = 7 ]
+ok $? "exec exits with the command's status (7, got $status)"
+grep -qx to-stdout "$tmp/out"
+ok $? "exec prints the command's output" "$(cat "$tmp/out")"
+
+"$MYPCI" exec --device mypci_configurable,reg=zzz -- true >"$tmp/out" 2>&1
+status=$?
+[ "$status" != 0 ]
+ok $? "a bad device property fails (status $status)"
+grep -q "qemu-system-x86_64: -device mypci_configurable,reg=zzz: .*reg" "$tmp/out"
+ok $? "QEMU's own message names the property" "$(cat "$tmp/out")"
+
+"$MYPCI" exec --device no_such_device -- true >"$tmp/out" 2>&1
+[ $? != 0 ] && grep -q "'no_such_device' is not a valid device model name" "$tmp/out"
+ok $? "an unknown device model fails with QEMU's message" "$(cat "$tmp/out")"
+
+mkdir "$tmp/share"
+echo from-host >"$tmp/share/in.txt"
+"$MYPCI" exec --share "$tmp/share" -- sh -c 'cat in.txt && echo from-guest >out.txt' >"$tmp/out" 2>&1
+grep -qx from-host "$tmp/out" && grep -qx from-guest "$tmp/share/out.txt" 2>/dev/null
+ok $? "--share: the guest reads and writes the host folder in /mnt/host" "$(cat "$tmp/out")"
+
+"$MYPCI" exec --device mypci_minimal --bind 1af4:1234 -- \
+    sh -c 'basename $(readlink /sys/bus/pci/devices/*/driver) | grep -x vfio-pci' >"$tmp/out" 2>&1
+ok $? "--bind hands the device to vfio-pci" "$(cat "$tmp/out")"
+
+"$MYPCI" exec --bind 1af4:9999 -- true >"$tmp/out" 2>&1
+status=$?
+[ "$status" = 125 ] && grep -q "no PCI device matches '1af4:9999'" "$tmp/out"
+ok $? "--bind of a missing device: status 125 and a message (got $status)" "$(cat "$tmp/out")"
+
+MYPCI_BOOT_TIMEOUT=1 "$MYPCI" exec -- true >"$tmp/out" 2>&1
+status=$?
+[ "$status" = 124 ] && grep -q "did not start the command" "$tmp/out" && grep -q '  | ' "$tmp/out"
+ok $? "a guest that does not come up: status 124, message and console tail" "$(cat "$tmp/out")"
+
+start=$SECONDS
+"$MYPCI" exec --timeout 15 -- sleep 600 >"$tmp/out" 2>&1
+status=$?
+[ "$status" = 124 ] && grep -q "did not finish within 15s" "$tmp/out" && [ $((SECONDS - start)) -lt 60 ]
+ok $? "--timeout ends a guest that runs too long (status $status)" "$(cat "$tmp/out")"
+
+check_usage_error() { # ARGS... ; expects exit != 0 and the message
+    local message=$1
+    shift
+    "$MYPCI" "$@" >"$tmp/out" 2>&1
+    local status=$?
+    [ "$status" != 0 ] && grep -qF -- "$message" "$tmp/out"
+    ok $? "./mypci $* -> '$message'" "status $status: $(cat "$tmp/out")"
+}
+check_usage_error "unknown option '--frobnicate'" exec --frobnicate -- true
+check_usage_error "exec needs a command" exec --device mypci_minimal
+check_usage_error "bad --bind 'zz'" exec --bind zz -- true
+check_usage_error "bad --timeout 'soon'" exec --timeout soon -- true
+check_usage_error "is not a directory" exec --share /nonexistent -- true
+check_usage_error "unknown command 'frob'" frob
+check_usage_error "option --device needs a value" exec --device
+tap_done

@@ -93,6 +93,8 @@ build_initramfs() {
         cp "$m" "$stage/${m#"$kdir/root"}"
         echo "${m#"$kdir/root"}" >>"$stage/etc/mypci/modules"
     done
+    # lspci looks module names up through libkmod's index files.
+    cp "$kdir/root/lib/modules/$kver"/modules.* "$stage/lib/modules/$kver/"
     install -m 0755 "$here/init" "$stage/init"
     install -m 0755 "$here/vfio-bind" "$stage/usr/local/bin/vfio-bind"
     for prog in "$@"; do

@@ -53,6 +53,9 @@ hook_devices() {
     add_line_after "$src_dir/hw/meson.build" "^subdir\('misc'\)" "subdir('mypci')"
     add_line_after "$src_dir/hw/Kconfig" "^source misc/Kconfig" "source mypci/Kconfig"
     add_line_after "$src_dir/meson.build" "^    'hw/misc',$" "    'hw/mypci',"
+    ln -sfn "$MYPCI_ROOT/tests/qtest/mypci-test.c" "$src_dir/tests/qtest/mypci-test.c"
+    add_line_after "$src_dir/tests/qtest/meson.build" "^qtests_x86_64 = qtests_i386$" \
+        "qtests_x86_64 += ['mypci-test']"
 }
 
 build_key() {
@@ -78,12 +81,19 @@ configure_and_build() {
     if [ ! -x "$build_dir/qemu-system-x86_64" ]; then
         log "building QEMU (ninja; the first build takes ~5 minutes)"
     fi
-    if ! ninja -C "$build_dir" qemu-system-x86_64 >"$build_dir/ninja.log" 2>&1; then
+    if ! ninja -C "$build_dir" qemu-system-x86_64 tests/qtest/mypci-test \
+        >"$build_dir/ninja.log" 2>&1; then
         grep -E 'error|FAILED' -A5 "$build_dir/ninja.log" | head -n 40 >&2
         die "QEMU build failed; full log: $build_dir/ninja.log"
     fi
     make -C "$build_dir/pc-bios/optionrom" >"$build_dir/optionrom.log" 2>&1 ||
         { tail -n 20 "$build_dir/optionrom.log" >&2; die "building QEMU's option ROMs failed"; }
+    # QEMU run from its build tree looks for firmware in its qemu-bundle data
+    # dir: put Debian's SeaBIOS and the option ROMs there, so QEMU (and the
+    # qtests) find them without -L.
+    local datadir="$build_dir/qemu-bundle/usr/local/share/qemu"
+    mkdir -p "$datadir"
+    ln -sf /usr/share/seabios/*.bin "$build_dir"/pc-bios/optionrom/*.bin "$datadir/"
 }
 
 main() {

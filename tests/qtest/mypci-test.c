@@ -1,0 +1,359 @@
+/*
+ * qtest device tests for mypci (ABI sections 2, 3, 7, 8, 10), built inside
+ * QEMU's tree with libqtest/libqos like QEMU's own device tests:
+ * scripts/build-qemu.sh links this file as tests/qtest/mypci-test.c.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include "qemu/osdep.h"
+#include "libqtest.h"
+#include "libqos/pci.h"
+#include "libqos/pci-pc.h"
+#include "hw/pci/pci_regs.h"
+
+#define MYPCI_DEVFN QPCI_DEVFN(4, 0)
+#define REG_SCRATCH 0x008
+#define REG_INVERT 0x00c
+#define REG_IRQ_ENABLE 0x024
+#define REG_DMA_SRC 0x040
+#define REG_DMA_DST 0x048
+#define REG_DMA_LEN 0x050
+#define REG_DMA_CMD 0x054
+#define REG_DMA_STATUS 0x058
+#define VCAP_MAILBOX 0x08
+
+/* The transfer runs in a bottom half after the MMIO write: wait for it. */
+static uint32_t wait_dma(QPCIDevice *dev, QPCIBar bar0)
+{
+    for (int i = 0; i < 10000; i++) {
+        uint32_t status = qpci_io_readl(dev, bar0, REG_DMA_STATUS);
+
+        if (!(status & 0x1)) {
+            return status;
+        }
+    }
+    g_error("DMA still busy");
+}
+
+typedef struct {
+    QTestState *qts;
+    QPCIBus *bus;
+    QPCIDevice *dev;
+} Fixture;
+
+static void fixture_start(Fixture *f, const char *device_args)
+{
+    f->qts = qtest_initf("-machine q35 -nodefaults -device mypci,addr=04.0%s",
+                         device_args);
+    f->bus = qpci_new_pc(f->qts, NULL);
+    f->dev = qpci_device_find(f->bus, MYPCI_DEVFN);
+    g_assert_nonnull(f->dev);
+}
+
+static void fixture_stop(Fixture *f)
+{
+    g_free(f->dev);
+    qpci_free_pc(f->bus);
+    qtest_quit(f->qts);
+}
+
+static uint8_t find_cap(QPCIDevice *dev, uint8_t id)
+{
+    uint8_t pos = qpci_config_readb(dev, PCI_CAPABILITY_LIST);
+
+    while (pos) {
+        if (qpci_config_readb(dev, pos + PCI_CAP_LIST_ID) == id) {
+            return pos;
+        }
+        pos = qpci_config_readb(dev, pos + PCI_CAP_LIST_NEXT);
+    }
+    return 0;
+}
+
+static void test_ids(void)
+{
+    Fixture f;
+
+    fixture_start(&f, "");
+    g_assert_cmphex(qpci_config_readw(f.dev, PCI_VENDOR_ID), ==, 0x1af4);
+    g_assert_cmphex(qpci_config_readw(f.dev, PCI_DEVICE_ID), ==, 0x1236);
+    g_assert_cmphex(qpci_config_readb(f.dev, PCI_REVISION_ID), ==, 0x01);
+    g_assert_cmphex(qpci_config_readw(f.dev, PCI_CLASS_DEVICE), ==, 0x00ff);
+    g_assert_cmphex(qpci_config_readw(f.dev, PCI_SUBSYSTEM_VENDOR_ID), ==,
+                    0x1af4);
+    g_assert_cmphex(qpci_config_readw(f.dev, PCI_SUBSYSTEM_ID), ==, 0x1100);
+    g_assert_cmphex(qpci_config_readb(f.dev, PCI_INTERRUPT_PIN), ==, 1);
+    fixture_stop(&f);
+
+    fixture_start(&f, ",vendor-id=0x8086,device-id=0xabcd");
+    g_assert_cmphex(qpci_config_readw(f.dev, PCI_VENDOR_ID), ==, 0x8086);
+    g_assert_cmphex(qpci_config_readw(f.dev, PCI_DEVICE_ID), ==, 0xabcd);
+    fixture_stop(&f);
+}
+
+static void test_capability_chain(void)
+{
+    static const uint8_t expected[][2] = {
+        {0x40, PCI_CAP_ID_PM},   {0x50, PCI_CAP_ID_MSI},
+        {0x70, PCI_CAP_ID_EXP},  {0xb0, PCI_CAP_ID_MSIX},
+        {0xc0, PCI_CAP_ID_VNDR},
+    };
+    Fixture f;
+    uint8_t pos;
+
+    fixture_start(&f, "");
+    g_assert_true(qpci_config_readw(f.dev, PCI_STATUS) & PCI_STATUS_CAP_LIST);
+    pos = qpci_config_readb(f.dev, PCI_CAPABILITY_LIST);
+    for (size_t i = 0; i < G_N_ELEMENTS(expected); i++) {
+        g_assert_cmphex(pos, ==, expected[i][0]);
+        g_assert_cmphex(qpci_config_readb(f.dev, pos), ==, expected[i][1]);
+        pos = qpci_config_readb(f.dev, pos + PCI_CAP_LIST_NEXT);
+    }
+    g_assert_cmphex(pos, ==, 0);
+
+    /* MSI: 64-bit, one vector. */
+    g_assert_true(qpci_config_readw(f.dev, 0x50 + PCI_MSI_FLAGS) &
+                  PCI_MSI_FLAGS_64BIT);
+    g_assert_cmphex(qpci_config_readw(f.dev, 0x50 + PCI_MSI_FLAGS) &
+                        PCI_MSI_FLAGS_QMASK, ==, 0);
+    /* PCIe v2, RC integrated endpoint on the root bus, FLR offered. */
+    g_assert_cmphex(qpci_config_readw(f.dev, 0x70 + PCI_EXP_FLAGS) &
+                        PCI_EXP_FLAGS_VERS, ==, 2);
+    g_assert_cmphex((qpci_config_readw(f.dev, 0x70 + PCI_EXP_FLAGS) &
+                     PCI_EXP_FLAGS_TYPE) >> 4, ==, PCI_EXP_TYPE_RC_END);
+    g_assert_true(qpci_config_readl(f.dev, 0x70 + PCI_EXP_DEVCAP) &
+                  PCI_EXP_DEVCAP_FLR);
+    /* Vendor capability header and read-only body. */
+    g_assert_cmphex(qpci_config_readb(f.dev, 0xc2), ==, 0x14);
+    g_assert_cmphex(qpci_config_readb(f.dev, 0xc3), ==, 0x01);
+    g_assert_cmphex(qpci_config_readl(f.dev, 0xc4), ==, 0x4d504349);
+    fixture_stop(&f);
+
+    fixture_start(&f, ",msi=off,msix=off");
+    g_assert_cmphex(find_cap(f.dev, PCI_CAP_ID_MSI), ==, 0);
+    g_assert_cmphex(find_cap(f.dev, PCI_CAP_ID_MSIX), ==, 0);
+    g_assert_cmphex(find_cap(f.dev, PCI_CAP_ID_EXP), ==, 0x70);
+    fixture_stop(&f);
+}
+
+/* Size and flags of a BAR by the classic all-ones probe. */
+static uint64_t probe_bar(QPCIDevice *dev, int bar, uint32_t *flags)
+{
+    uint8_t reg = PCI_BASE_ADDRESS_0 + bar * 4;
+    uint32_t lo = qpci_config_readl(dev, reg);
+    uint64_t mask;
+
+    *flags = lo & 0xf;
+    qpci_config_writel(dev, reg, 0xffffffff);
+    mask = qpci_config_readl(dev, reg) & ~0xfULL;
+    qpci_config_writel(dev, reg, lo);
+    if ((*flags & PCI_BASE_ADDRESS_MEM_TYPE_MASK) ==
+        PCI_BASE_ADDRESS_MEM_TYPE_64) {
+        uint32_t hi = qpci_config_readl(dev, reg + 4);
+
+        qpci_config_writel(dev, reg + 4, 0xffffffff);
+        mask |= (uint64_t)qpci_config_readl(dev, reg + 4) << 32;
+        qpci_config_writel(dev, reg + 4, hi);
+    } else {
+        mask |= 0xffffffff00000000ULL;
+    }
+    return ~mask + 1;
+}
+
+static void test_bars(void)
+{
+    Fixture f;
+    uint32_t flags;
+
+    fixture_start(&f, "");
+    g_assert_cmphex(probe_bar(f.dev, 0, &flags), ==, 8 * 1024);
+    g_assert_cmphex(flags, ==, PCI_BASE_ADDRESS_SPACE_MEMORY |
+                                   PCI_BASE_ADDRESS_MEM_TYPE_32);
+    g_assert_cmphex(probe_bar(f.dev, 2, &flags), ==, 1024 * 1024);
+    g_assert_cmphex(flags, ==, PCI_BASE_ADDRESS_MEM_TYPE_64 |
+                                   PCI_BASE_ADDRESS_MEM_PREFETCH);
+    fixture_stop(&f);
+
+    fixture_start(&f, ",mem-size=64K");
+    g_assert_cmphex(probe_bar(f.dev, 2, &flags), ==, 64 * 1024);
+    fixture_stop(&f);
+}
+
+static void test_msix_table_location(void)
+{
+    Fixture f;
+
+    fixture_start(&f, "");
+    g_assert_cmphex(qpci_config_readw(f.dev, 0xb0 + PCI_MSIX_FLAGS) &
+                        PCI_MSIX_FLAGS_QSIZE, ==, 3 - 1);
+    g_assert_cmphex(qpci_config_readl(f.dev, 0xb0 + PCI_MSIX_TABLE), ==,
+                    0x1000 | 0);
+    g_assert_cmphex(qpci_config_readl(f.dev, 0xb0 + PCI_MSIX_PBA), ==,
+                    0x1800 | 0);
+    fixture_stop(&f);
+}
+
+static void test_flr_resets(void)
+{
+    Fixture f;
+    QPCIBar bar0;
+
+    fixture_start(&f, ",scratch=0x5a5a");
+    qpci_device_enable(f.dev);
+    bar0 = qpci_iomap(f.dev, 0, NULL);
+    g_assert_cmphex(qpci_io_readl(f.dev, bar0, REG_SCRATCH), ==, 0x5a5a);
+    qpci_io_writel(f.dev, bar0, REG_SCRATCH, 0x12345678);
+    qpci_io_writel(f.dev, bar0, REG_IRQ_ENABLE, 0x7);
+    qpci_config_writel(f.dev, 0xc0 + VCAP_MAILBOX, 0xcafe);
+    g_assert_cmphex(qpci_io_readl(f.dev, bar0, REG_INVERT), ==, ~0x12345678u);
+    g_assert_cmphex(qpci_config_readl(f.dev, 0xc0 + 0x0c), ==, ~0xcafeu);
+
+    qpci_config_writew(f.dev, 0x70 + PCI_EXP_DEVCTL, PCI_EXP_DEVCTL_BCR_FLR);
+
+    g_assert_cmphex(qpci_config_readw(f.dev, PCI_COMMAND) &
+                        PCI_COMMAND_MEMORY, ==, 0);
+    /* FLR reset config space too: the BAR needs an address again. */
+    bar0 = qpci_iomap(f.dev, 0, NULL);
+    qpci_device_enable(f.dev);
+    g_assert_cmphex(qpci_io_readl(f.dev, bar0, REG_SCRATCH), ==, 0x5a5a);
+    g_assert_cmphex(qpci_io_readl(f.dev, bar0, REG_IRQ_ENABLE), ==, 0);
+    g_assert_cmphex(qpci_config_readl(f.dev, 0xc0 + VCAP_MAILBOX), ==, 0);
+    qpci_iounmap(f.dev, bar0);
+    fixture_stop(&f);
+}
+
+/* DMA host -> device memory -> host through the QEMU glue, no IOMMU. */
+static void test_dma_round_trip(void)
+{
+    const uint64_t src = 0x100000, dst = 0x200000;
+    uint8_t out[256], in[256];
+    Fixture f;
+    QPCIBar bar0;
+
+    fixture_start(&f, "");
+    qpci_device_enable(f.dev);
+    bar0 = qpci_iomap(f.dev, 0, NULL);
+    for (size_t i = 0; i < sizeof(out); i++) {
+        out[i] = i * 7 + 3;
+    }
+    qtest_memwrite(f.qts, src, out, sizeof(out));
+
+    qpci_io_writeq(f.dev, bar0, REG_DMA_SRC, src);
+    qpci_io_writeq(f.dev, bar0, REG_DMA_DST, 0x10);
+    qpci_io_writel(f.dev, bar0, REG_DMA_LEN, sizeof(out));
+    qpci_io_writel(f.dev, bar0, REG_DMA_CMD, 0);
+    g_assert_cmphex(wait_dma(f.dev, bar0), ==, 0x2);
+
+    qpci_io_writeq(f.dev, bar0, REG_DMA_SRC, 0x10);
+    qpci_io_writeq(f.dev, bar0, REG_DMA_DST, dst);
+    qpci_io_writel(f.dev, bar0, REG_DMA_CMD, 1);
+    g_assert_cmphex(wait_dma(f.dev, bar0), ==, 0x2);
+    qtest_memread(f.qts, dst, in, sizeof(in));
+    g_assert_cmpmem(in, sizeof(in), out, sizeof(out));
+
+    /* Bus mastering off: error 4, nothing moves. */
+    qpci_config_writew(f.dev, PCI_COMMAND, PCI_COMMAND_MEMORY);
+    qpci_io_writel(f.dev, bar0, REG_DMA_CMD, 0);
+    g_assert_cmphex(wait_dma(f.dev, bar0), ==,
+                    0x2 | (4 << 8));
+    qpci_iounmap(f.dev, bar0);
+    fixture_stop(&f);
+}
+
+static void check_refused(const char *device, const char *message)
+{
+    const char *qemu = qtest_qemu_binary(NULL);
+    g_autofree char *err = NULL;
+    int status = 0;
+    g_autoptr(GError) error = NULL;
+    const char *argv[] = {qemu, "-machine", "q35", "-nodefaults",
+                          "-display", "none", "-S", "-device", device, NULL};
+
+    g_assert_true(g_spawn_sync(NULL, (char **)argv, NULL, 0, NULL, NULL, NULL,
+                               &err, &status, &error));
+    g_assert_true(WIFEXITED(status) && WEXITSTATUS(status) != 0);
+    if (!strstr(err, message)) {
+        g_error("'%s': stderr '%s' lacks '%s'", device, err, message);
+    }
+}
+
+static void test_bad_properties(void)
+{
+    check_refused("mypci,mem-size=3000", "property 'mem-size'");
+    check_refused("mypci,mem-size=2K", "property 'mem-size'");
+    check_refused("mypci,mem-size=512M", "property 'mem-size'");
+    check_refused("mypci,scratch=zz", "scratch");
+    check_refused("mypci,msix=maybe", "msix");
+}
+
+static void wait_migration(QTestState *qts)
+{
+    for (int i = 0; i < 3000; i++) {
+        QDict *rsp = qtest_qmp(qts, "{'execute': 'query-migrate'}");
+        QDict *ret = qdict_get_qdict(rsp, "return");
+        const char *status = qdict_get_try_str(ret, "status");
+        bool done = status && !strcmp(status, "completed");
+
+        g_assert_false(status && !strcmp(status, "failed"));
+        qobject_unref(rsp);
+        if (done) {
+            return;
+        }
+        g_usleep(10 * 1000);
+    }
+    g_error("migration did not complete");
+}
+
+/* Migration to a file and -incoming keeps registers and device memory. */
+static void test_migration(void)
+{
+    g_autofree char *path = g_strdup_printf("%s/mypci-mig-%d", g_get_tmp_dir(),
+                                            getpid());
+    const uint32_t pattern = 0xa5c3e1f0;
+    Fixture f;
+    QPCIBar bar0, bar2;
+
+    fixture_start(&f, "");
+    qpci_device_enable(f.dev);
+    bar0 = qpci_iomap(f.dev, 0, NULL);
+    bar2 = qpci_iomap(f.dev, 2, NULL);
+    qpci_io_writel(f.dev, bar0, REG_SCRATCH, 0x13579bdf);
+    qpci_io_writel(f.dev, bar0, REG_IRQ_ENABLE, 0x5);
+    qpci_io_writel(f.dev, bar2, 0xff00, pattern);
+    qpci_config_writel(f.dev, 0xc0 + VCAP_MAILBOX, 0x77);
+    g_autofree char *uri = g_strdup_printf("file:%s", path);
+
+    qtest_qmp_assert_success(f.qts, "{'execute': 'migrate', 'arguments': "
+                             "{'uri': %s}}", uri);
+    wait_migration(f.qts);
+    fixture_stop(&f);
+
+    f.qts = qtest_initf("-machine q35 -nodefaults -device mypci,addr=04.0 "
+                        "-incoming %s", uri);
+    wait_migration(f.qts);
+    f.bus = qpci_new_pc(f.qts, NULL);
+    f.dev = qpci_device_find(f.bus, MYPCI_DEVFN);
+    bar0 = qpci_iomap(f.dev, 0, NULL);
+    bar2 = qpci_iomap(f.dev, 2, NULL);
+    qpci_device_enable(f.dev);
+    g_assert_cmphex(qpci_io_readl(f.dev, bar0, REG_SCRATCH), ==, 0x13579bdf);
+    g_assert_cmphex(qpci_io_readl(f.dev, bar0, REG_IRQ_ENABLE), ==, 0x5);
+    g_assert_cmphex(qpci_io_readl(f.dev, bar2, 0xff00), ==, pattern);
+    g_assert_cmphex(qpci_config_readl(f.dev, 0xc0 + VCAP_MAILBOX), ==, 0x77);
+    fixture_stop(&f);
+    unlink(path);
+}
+
+int main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+    qtest_add_func("/mypci/ids", test_ids);
+    qtest_add_func("/mypci/capability-chain", test_capability_chain);
+    qtest_add_func("/mypci/bars", test_bars);
+    qtest_add_func("/mypci/msix-table", test_msix_table_location);
+    qtest_add_func("/mypci/flr", test_flr_resets);
+    qtest_add_func("/mypci/dma-round-trip", test_dma_round_trip);
+    qtest_add_func("/mypci/bad-properties", test_bad_properties);
+    qtest_add_func("/mypci/migration", test_migration);
+    return g_test_run();
+}

@@ -1,0 +1,31 @@
+#!/bin/sh
+# Fails unless every #include in the mypci core (device/core/*.[ch], or the
+# directory given as $1) names a standard C header or mypci_core.h: the core
+# must build and be tested without QEMU.
+#
+# SPDX-License-Identifier: GPL-2.0-or-later
+set -eu
+
+dir=${1:-$(dirname "$0")/../../device/core}
+allowed='assert|complex|ctype|errno|fenv|float|inttypes|iso646|limits|locale'
+allowed="$allowed|math|setjmp|signal|stdalign|stdarg|stdatomic|stdbool|stddef"
+allowed="$allowed|stdint|stdio|stdlib|stdnoreturn|string|tgmath|threads|time"
+allowed="$allowed|uchar"
+good="[[:space:]]*#[[:space:]]*include[[:space:]]*(<($allowed)\\.h>|\"mypci_core\\.h\")[[:space:]]*(/[*/].*)?$"
+
+files=$(find "$dir" -maxdepth 1 -type f \( -name '*.c' -o -name '*.h' \) | sort)
+if [ -z "$files" ]; then
+    echo "no C files in $dir" >&2
+    exit 1
+fi
+
+status=0
+for f in $files; do
+    # Every line that is an include directive, however it is spaced.
+    if grep -nE '^[[:space:]]*#[[:space:]]*include' "$f" |
+        grep -vE "^[0-9]+:$good" >&2; then
+        echo "$f: includes something other than standard C or mypci_core.h" >&2
+        status=1
+    fi
+done
+exit $status

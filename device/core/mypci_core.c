@@ -490,6 +490,9 @@ void mypci_core_run_deferred(struct mypci_core *core)
     int err;
 
     /* Not busy: the transfer was abandoned by a reset before it ran. */
+    if (!(core->dma_status & MYPCI_DMA_STATUS_BUSY)) {
+        return;
+    }
     job = dma_job_latched(core);
     err = dma_check(core, &job, &fault);
     if (err == MYPCI_DMA_OK) {

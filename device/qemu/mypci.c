@@ -340,6 +340,20 @@ static void mypci_add_vendor_cap(PCIDevice *pdev, Error **errp)
     pdev->config[offset + PCI_CAP_FLAGS + 1] = MYPCI_VCAP_VERSION;
 }
 
+/*
+ * PM 1.2 (version 3, as PCIe requires) with D0 and D3hot. The device keeps
+ * its state across D3hot -> D0, so it says No_Soft_Reset; the PCI core stops
+ * BAR decoding while in D3hot.
+ */
+static void mypci_setup_pm(PCIDevice *pdev)
+{
+    pci_set_word(pdev->config + MYPCI_CAP_PM + PCI_PM_PMC, 0x3);
+    pci_set_word(pdev->config + MYPCI_CAP_PM + PCI_PM_CTRL,
+                 PCI_PM_CTRL_NO_SOFT_RESET);
+    pci_set_word(pdev->wmask + MYPCI_CAP_PM + PCI_PM_CTRL,
+                 PCI_PM_CTRL_STATE_MASK);
+}
+
 /* Capabilities in reverse walk order: PM, MSI, PCIe, MSI-X, vendor. */
 static bool mypci_add_capabilities(MyPCIState *s, Error **errp)
 {
@@ -365,8 +379,7 @@ static bool mypci_add_capabilities(MyPCIState *s, Error **errp)
         msi_init(pdev, MYPCI_CAP_MSI, 1, true, false, &err);
     }
     if (!err && pci_pm_init(pdev, MYPCI_CAP_PM, &err) >= 0) {
-        /* PMC version 3: PCI Power Management 1.2, as PCIe requires. */
-        pci_set_word(pdev->config + MYPCI_CAP_PM + PCI_PM_PMC, 0x3);
+        mypci_setup_pm(pdev);
     }
     if (err) {
         error_propagate(errp, err);

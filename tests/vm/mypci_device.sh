@@ -24,6 +24,10 @@ for bdf in $(lspci -D -n -d 1af4:1236 | cut -d" " -f1); do
     echo "bar2-8 $(mmio_rw $((bar2 + 0x101)) r 8)"
     echo "bar2-16 $(mmio_rw $((bar2 + 0x102)) r 16)"
     echo "bar2-32 $(mmio_rw $((bar2 + 0x104)) r 32)"
+    setpci -s "$bdf" CAP_PM+4.w=0x0003
+    echo "d3hot-state $(setpci -s "$bdf" CAP_PM+4.w) id $(mmio_rw $bar0 r 32)"
+    setpci -s "$bdf" CAP_PM+4.w=0x0000
+    echo "d0-state $(setpci -s "$bdf" CAP_PM+4.w) scratch $(mmio_rw $((bar0 + 8)) r 32)"
 done
 '
 "$MYPCI" exec --device mypci \
@@ -47,6 +51,12 @@ check_device() { # NAME FILE EXPRESS-TYPE BAR2-SIZE
         grep -q "Capabilities: $cap" "$f"
         ok $? "$name: capability $cap"
     done
+    grep -q "Status: D0 NoSoftRst+" "$f"
+    ok $? "$name: PM status D0, NoSoftRst+"
+    grep -q "^d3hot-state 000b id " "$f" && ! grep -q "^d3hot-state .* id 0x4d504349" "$f"
+    ok $? "$name: in D3hot BAR0 no longer decodes" "$(grep d3hot "$f")"
+    grep -qx "d0-state 0008 scratch 0x0f0f1234" "$f"
+    ok $? "$name: back in D0 the registers kept their state" "$(grep d0-state "$f")"
     grep -q "FLReset+" "$f"
     ok $? "$name: FLReset+ in DevCap"
     grep -q "Vector table: BAR=0 offset=00001000" "$f" && grep -q "PBA: BAR=0 offset=00001800" "$f"

@@ -476,7 +476,9 @@ static void dma_complete(struct mypci_core *core, int err, uint64_t fault,
     trace(core, MYPCI_TRACE_DMA_END, (uint64_t)err,
           err == MYPCI_DMA_ERR_FAULT ? fault : 0, len);
     if (err == MYPCI_DMA_OK) {
-        core->dma_count++;
+        if (!(core->config.breakage & MYPCI_BREAK_DMA_COUNT)) {
+            core->dma_count++;
+        }
         irq_raise(core, MYPCI_IRQ_DMA_DONE);
     } else {
         irq_raise(core, MYPCI_IRQ_DMA_ERROR);
@@ -562,7 +564,8 @@ static bool reg_read(const struct mypci_core *core, uint64_t offset,
         *value = core->scratch;
         return true;
     case MYPCI_REG_INVERT:
-        *value = ~core->scratch;
+        *value = (core->config.breakage & MYPCI_BREAK_INVERT) ? core->scratch
+                                                              : ~core->scratch;
         return true;
     case MYPCI_REG_FEATURES:
         *value = mypci_core_features(core);

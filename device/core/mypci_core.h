@@ -160,11 +160,19 @@ struct mypci_host_ops {
                   uint64_t b, uint64_t c);
 };
 
+/*
+ * Test-only breakage: each bit makes the device violate one ABI rule, so the
+ * conformance suite can prove it notices (QEMU property "x-break").
+ */
+#define MYPCI_BREAK_INVERT (1u << 0)    /* INVERT reads SCRATCH, not ~SCRATCH */
+#define MYPCI_BREAK_DMA_COUNT (1u << 1) /* DMA_COUNT never increments */
+
 struct mypci_config {
     uint32_t scratch_reset; /* "scratch" property */
     uint64_t mem_size;      /* "mem-size": power of two, 4 KiB..256 MiB */
     bool msi;               /* "msi" property */
     bool msix;              /* "msix" property */
+    uint32_t breakage;      /* MYPCI_BREAK_* bits; 0 in normal use */
 };
 
 /*

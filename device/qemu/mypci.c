@@ -55,6 +55,7 @@ struct MyPCIState {
     bool msix;
     uint16_t vendor_id;
     uint16_t device_id;
+    char *x_break; /* test-only: see mypci_parse_break() */
 };
 
 /* ---- host callbacks for the core ---------------------------------------- */
@@ -283,14 +284,31 @@ static bool mypci_in_vcap_body(uint32_t addr)
            addr < MYPCI_CAP_VNDR + MYPCI_VCAP_LEN;
 }
 
+static bool mypci_overlaps_vcap_body(uint32_t addr, int len)
+{
+    return ranges_overlap(addr, len, MYPCI_CAP_VNDR + MYPCI_VCAP_SIGNATURE,
+                          MYPCI_VCAP_LEN - MYPCI_VCAP_SIGNATURE);
+}
+
+/*
+ * The vendor capability's body belongs to the core; an access that only
+ * partly covers it (possible through ECAM) is split into bytes.
+ */
 static uint32_t mypci_config_read(PCIDevice *pdev, uint32_t addr, int len)
 {
     MyPCIState *s = MYPCI(pdev);
+    uint32_t value = 0;
 
-    if (mypci_in_vcap_body(addr)) {
+    if (!mypci_overlaps_vcap_body(addr, len)) {
+        return pci_default_read_config(pdev, addr, len);
+    }
+    if (mypci_in_vcap_body(addr) && mypci_in_vcap_body(addr + len - 1)) {
         return mypci_core_vcap_read(&s->core, addr - MYPCI_CAP_VNDR, len);
     }
-    return pci_default_read_config(pdev, addr, len);
+    for (int i = 0; i < len; i++) {
+        value |= mypci_config_read(pdev, addr + i, 1) << (8 * i);
+    }
+    return value;
 }
 
 static void mypci_config_write(PCIDevice *pdev, uint32_t addr, uint32_t val,
@@ -298,8 +316,14 @@ static void mypci_config_write(PCIDevice *pdev, uint32_t addr, uint32_t val,
 {
     MyPCIState *s = MYPCI(pdev);
 
-    if (mypci_in_vcap_body(addr)) {
-        mypci_core_vcap_write(&s->core, addr - MYPCI_CAP_VNDR, val, len);
+    if (mypci_overlaps_vcap_body(addr, len)) {
+        if (mypci_in_vcap_body(addr) && mypci_in_vcap_body(addr + len - 1)) {
+            mypci_core_vcap_write(&s->core, addr - MYPCI_CAP_VNDR, val, len);
+            return;
+        }
+        for (int i = 0; i < len; i++) {
+            mypci_config_write(pdev, addr + i, (val >> (8 * i)) & 0xff, 1);
+        }
         return;
     }
     pci_default_write_config(pdev, addr, val, len);
@@ -310,22 +334,45 @@ static void mypci_config_write(PCIDevice *pdev, uint32_t addr, uint32_t val,
 
 /* ---- realize, reset, migration --------------------------------------------- */
 
-static bool mypci_check_properties(MyPCIState *s, Error **errp)
+/*
+ * "x-break" makes the device break one ABI rule on purpose, so tests can
+ * show the conformance suite catches it: "invert" or "dma-count".
+ */
+static bool mypci_parse_break(const char *name, uint32_t *breakage,
+                              Error **errp)
 {
-    struct mypci_config config = {
+    *breakage = 0;
+    if (!name || !*name) {
+        return true;
+    }
+    if (!strcmp(name, "invert")) {
+        *breakage = MYPCI_BREAK_INVERT;
+    } else if (!strcmp(name, "dma-count")) {
+        *breakage = MYPCI_BREAK_DMA_COUNT;
+    } else {
+        error_setg(errp, "property 'x-break' must be 'invert' or "
+                   "'dma-count', not '%s'", name);
+        return false;
+    }
+    return true;
+}
+
+static bool mypci_get_config(MyPCIState *s, struct mypci_config *config,
+                             Error **errp)
+{
+    *config = (struct mypci_config) {
         .scratch_reset = s->scratch,
         .mem_size = s->mem_size,
         .msi = s->msi,
         .msix = s->msix,
     };
-
-    if (mypci_config_check(&config) < 0) {
+    if (mypci_config_check(config) < 0) {
         error_setg(errp,
                    "property 'mem-size' must be a power of two from 4 KiB "
                    "to 256 MiB, not %" PRIu64, s->mem_size);
         return false;
     }
-    return true;
+    return mypci_parse_break(s->x_break, &config->breakage, errp);
 }
 
 static void mypci_add_vendor_cap(PCIDevice *pdev, Error **errp)
@@ -398,14 +445,9 @@ static void mypci_free_capabilities(PCIDevice *pdev)
 static void mypci_realize(PCIDevice *pdev, Error **errp)
 {
     MyPCIState *s = MYPCI(pdev);
-    struct mypci_config config = {
-        .scratch_reset = s->scratch,
-        .mem_size = s->mem_size,
-        .msi = s->msi,
-        .msix = s->msix,
-    };
+    struct mypci_config config;
 
-    if (!mypci_check_properties(s, errp)) {
+    if (!mypci_get_config(s, &config, errp)) {
         return;
     }
     pci_config_set_vendor_id(pdev->config, s->vendor_id);
@@ -500,6 +542,7 @@ static const Property mypci_properties[] = {
     DEFINE_PROP_BOOL("msix", MyPCIState, msix, true),
     DEFINE_PROP_UINT16("vendor-id", MyPCIState, vendor_id, 0x1af4),
     DEFINE_PROP_UINT16("device-id", MyPCIState, device_id, 0x1236),
+    DEFINE_PROP_STRING("x-break", MyPCIState, x_break),
 };
 
 static void mypci_class_init(ObjectClass *klass, const void *data)

@@ -1,6 +1,7 @@
 #include "mmio_args.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,9 +35,14 @@ static int parse_width(const char *text, unsigned *width_bits)
     return 0;
 }
 
-static int fail(char *err, size_t err_len, const char *fmt, const char *arg)
+__attribute__((format(printf, 3, 4))) static int
+fail(char *err, size_t err_len, const char *fmt, ...)
 {
-    snprintf(err, err_len, fmt, arg);
+    va_list args;
+
+    va_start(args, fmt);
+    vsnprintf(err, err_len, fmt, args);
+    va_end(args);
     return -EINVAL;
 }
 

@@ -245,12 +245,12 @@ static const struct features_case {
     struct mypci_config config;
     uint32_t features;
 } features_cases[] = {
-    {{0, 4096, false, false}, 0x000c0009},
-    {{0, 4096, true, false}, 0x000c000b},
-    {{0, 4096, false, true}, 0x000c000d},
-    {{0, 1u << 20, true, true}, 0x0014000f},
-    {{0, 1u << 17, true, false}, 0x0011000b},
-    {{0, 1u << 28, false, true}, 0x001c000d},
+    {{0, 4096, false, false, 0}, 0x000c0009},
+    {{0, 4096, true, false, 0}, 0x000c000b},
+    {{0, 4096, false, true, 0}, 0x000c000d},
+    {{0, 1u << 20, true, true, 0}, 0x0014000f},
+    {{0, 1u << 17, true, false, 0}, 0x0011000b},
+    {{0, 1u << 28, false, true, 0}, 0x001c000d},
 };
 
 START_TEST(features_follow_config)
@@ -278,6 +278,36 @@ START_TEST(scratch_resets_to_property_and_invert_follows)
     wr(MYPCI_REG_SCRATCH, 0xdeadbeef);
     ck_assert_uint_eq(rd(MYPCI_REG_SCRATCH), 0xdeadbeef);
     ck_assert_uint_eq(rd(MYPCI_REG_INVERT), 0x21524110);
+}
+END_TEST
+
+static void reinit_with_breakage(uint32_t breakage)
+{
+    struct mypci_config config = default_config;
+
+    config.breakage = breakage;
+    ck_assert_int_eq(mypci_core_init(&core, &fake_host_ops, host, &config, mem),
+                     0);
+}
+
+/* The test-only switches each break exactly their rule. */
+START_TEST(breakage_invert)
+{
+    reinit_with_breakage(MYPCI_BREAK_INVERT);
+    wr(MYPCI_REG_SCRATCH, 0x1234);
+    ck_assert_uint_eq(rd(MYPCI_REG_INVERT), 0x1234);
+    ck_assert_uint_eq(dma_run(busaddr(0), 0, 16, DIR_H2D), status_for_error(0));
+    ck_assert_uint_eq(rd(MYPCI_REG_DMA_COUNT), 1);
+}
+END_TEST
+
+START_TEST(breakage_dma_count)
+{
+    reinit_with_breakage(MYPCI_BREAK_DMA_COUNT);
+    ck_assert_uint_eq(dma_run(busaddr(0), 0, 16, DIR_H2D), status_for_error(0));
+    ck_assert_uint_eq(rd(MYPCI_REG_DMA_COUNT), 0);
+    wr(MYPCI_REG_SCRATCH, 0x1234);
+    ck_assert_uint_eq(rd(MYPCI_REG_INVERT), ~0x1234u);
 }
 END_TEST
 
@@ -1811,6 +1841,8 @@ static void add_register_tests(Suite *s)
     ADD_LOOP(tc, features_follow_config, features_cases);
     tcase_add_test(tc, scratch_resets_to_property_and_invert_follows);
     tcase_add_test(tc, read_only_registers_ignore_writes);
+    tcase_add_test(tc, breakage_invert);
+    tcase_add_test(tc, breakage_dma_count);
     tcase_add_test(tc, write_only_registers_read_zero);
     tcase_add_test(tc, undefined_irq_bits_read_zero);
     tcase_add_test(tc, dma_address_registers_are_64_bit);

@@ -7,8 +7,11 @@ QEMU_DEB_VERSION="1:10.2.2+ds-1"
 QEMU_SUITE=sid
 MESON_MIN=1.5
 
-# Guest kernel: Debian's stock kernel, selected by --kernel.
+# Guest kernel, selected by --kernel: 6.1 is Debian's stock kernel; 6.12 is
+# built from Debian's linux-source package with guest-image/kernel-6.12.config
+# (IOMMUFD and the vfio cdev, which no Debian amd64 kernel enables).
 DEFAULT_KERNEL=6.1
+KERNEL_SOURCE_6_12=6.12.117-1~deb12u1
 
 MYPCI_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 MYPCI_CACHE=${MYPCI_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/mypci}

@@ -1,0 +1,304 @@
+/*
+ * IOMMU backend selection and dispatch (see vfio/iommu.h).
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#define _DEFAULT_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sysfs.h"
+#include "vfio/iommu.h"
+
+static const char *dev_root(const struct vfio_env *env)
+{
+    return env && env->dev_root ? env->dev_root : "/dev";
+}
+
+static const char *sys_root(const struct vfio_env *env)
+{
+    return env && env->sys_root ? env->sys_root : "/sys";
+}
+
+const char *vfio_iommu_kind_name(enum vfio_iommu_kind kind)
+{
+    switch (kind) {
+    case VFIO_IOMMU_AUTO:
+        return "auto";
+    case VFIO_IOMMU_TYPE1:
+        return "type1";
+    case VFIO_IOMMU_IOMMUFD:
+        return "iommufd";
+    }
+    return "?";
+}
+
+int vfio_iommu_kind_parse(const char *s, enum vfio_iommu_kind *kind)
+{
+    static const enum vfio_iommu_kind kinds[] = {
+        VFIO_IOMMU_AUTO, VFIO_IOMMU_TYPE1, VFIO_IOMMU_IOMMUFD};
+
+    for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+        if (s && strcmp(s, vfio_iommu_kind_name(kinds[i])) == 0) {
+            *kind = kinds[i];
+            return 0;
+        }
+    }
+    return -EINVAL;
+}
+
+int vfio_device_iommu_group(const struct vfio_env *env, const char *bdf,
+                            int *group)
+{
+    char path[VFIO_PATH_MAX], name[32], *end;
+    long id;
+    int err;
+
+    if (path_fmt(path, sizeof(path), "%s/bus/pci/devices/%s/iommu_group",
+                 sys_root(env), bdf) < 0) {
+        return -ENAMETOOLONG;
+    }
+    err = link_basename(path, name, sizeof(name));
+    if (err < 0) {
+        return err;
+    }
+    id = strtol(name, &end, 10);
+    if (*end != '\0' || id < 0 || id > 1000000) {
+        return -EINVAL;
+    }
+    *group = (int)id;
+    return 0;
+}
+
+/* The device's VFIO cdev name ("vfio0") from sysfs; 0 or -ENOENT. */
+static int device_cdev_name(const struct vfio_env *env, const char *bdf,
+                            char *name, size_t len)
+{
+    char path[VFIO_PATH_MAX];
+    struct dirent *ent;
+    DIR *dir;
+    int err = -ENOENT;
+
+    if (path_fmt(path, sizeof(path), "%s/bus/pci/devices/%s/vfio-dev",
+                 sys_root(env), bdf) < 0) {
+        return -ENAMETOOLONG;
+    }
+    dir = opendir(path);
+    if (!dir) {
+        return -errno;
+    }
+    while ((ent = readdir(dir)) != NULL) {
+        if (strncmp(ent->d_name, "vfio", 4) == 0 && strlen(ent->d_name) < len) {
+            strcpy(name, ent->d_name);
+            err = 0;
+            break;
+        }
+    }
+    closedir(dir);
+    return err;
+}
+
+/* Why iommufd cannot be used for bdf, or NULL if both nodes exist. */
+static const char *iommufd_missing(const struct vfio_env *env, const char *bdf,
+                                   char *why, size_t len)
+{
+    char path[VFIO_PATH_MAX], cdev[32];
+
+    snprintf(path, sizeof(path), "%s/iommu", dev_root(env));
+    if (!path_exists(path)) {
+        snprintf(why, len, "%s does not exist (kernel without iommufd)", path);
+        return why;
+    }
+    if (device_cdev_name(env, bdf, cdev, sizeof(cdev)) < 0) {
+        snprintf(why, len,
+                 "%s has no VFIO device cdev (no %s/bus/pci/devices/%s/"
+                 "vfio-dev; kernel without VFIO_DEVICE_CDEV, or the device "
+                 "is not bound to vfio-pci)",
+                 bdf, sys_root(env), bdf);
+        return why;
+    }
+    snprintf(path, sizeof(path), "%s/vfio/devices/%s", dev_root(env), cdev);
+    if (!path_exists(path)) {
+        snprintf(why, len, "%s does not exist", path);
+        return why;
+    }
+    return NULL;
+}
+
+static int select_type1(const struct vfio_env *env,
+                        enum vfio_iommu_kind *chosen, struct vfio_error *e)
+{
+    char path[VFIO_PATH_MAX];
+
+    snprintf(path, sizeof(path), "%s/vfio/vfio", dev_root(env));
+    if (!path_exists(path)) {
+        return vfio_error_set(e, VFIO_CAUSE_NO_VFIO, ENODEV,
+                              "%s does not exist", path);
+    }
+    *chosen = VFIO_IOMMU_TYPE1;
+    return 0;
+}
+
+int vfio_iommu_select_from(const struct vfio_env *env, enum vfio_iommu_kind req,
+                           const char *bdf,
+                           const struct vfio_iommu_ops *iommufd_ops,
+                           enum vfio_iommu_kind *chosen, struct vfio_error *e)
+{
+    char why[VFIO_PATH_MAX + 160];
+    const char *missing = iommufd_missing(env, bdf, why, sizeof(why));
+
+    switch (req) {
+    case VFIO_IOMMU_TYPE1:
+        return select_type1(env, chosen, e);
+    case VFIO_IOMMU_IOMMUFD:
+        if (missing) {
+            return vfio_error_set(e, VFIO_CAUSE_UNSUPPORTED, ENODEV,
+                                  "iommufd backend requested but %s", missing);
+        }
+        if (!iommufd_ops->implemented) {
+            return vfio_error_set(e, VFIO_CAUSE_UNSUPPORTED, EOPNOTSUPP,
+                                  "iommufd backend requested; the kernel "
+                                  "offers it but this library implements "
+                                  "only type1 so far");
+        }
+        *chosen = VFIO_IOMMU_IOMMUFD;
+        return 0;
+    case VFIO_IOMMU_AUTO:
+        if (!missing && iommufd_ops->implemented) {
+            *chosen = VFIO_IOMMU_IOMMUFD;
+            return 0;
+        }
+        return select_type1(env, chosen, e);
+    }
+    return vfio_error_set(e, VFIO_CAUSE_UNSUPPORTED, EINVAL,
+                          "unknown IOMMU backend %d", (int)req);
+}
+
+int vfio_iommu_select(const struct vfio_env *env, enum vfio_iommu_kind req,
+                      const char *bdf, enum vfio_iommu_kind *chosen,
+                      struct vfio_error *e)
+{
+    return vfio_iommu_select_from(env, req, bdf, &vfio_iommu_iommufd_ops,
+                                  chosen, e);
+}
+
+static void iommu_init_fields(struct vfio_iommu *iommu,
+                              const struct vfio_env *env)
+{
+    memset(iommu, 0, sizeof(*iommu));
+    snprintf(iommu->dev_root, sizeof(iommu->dev_root), "%s", dev_root(env));
+    snprintf(iommu->sys_root, sizeof(iommu->sys_root), "%s", sys_root(env));
+    iommu->container_fd = -1;
+    iommu->iommufd = -1;
+    for (int i = 0; i < VFIO_IOMMU_MAX_GROUPS; i++) {
+        iommu->group_fds[i] = -1;
+    }
+}
+
+int vfio_iommu_open(struct vfio_iommu **out, const struct vfio_env *env,
+                    enum vfio_iommu_kind req, const char *bdf,
+                    struct vfio_error *e)
+{
+    enum vfio_iommu_kind kind;
+    struct vfio_iommu *iommu;
+    int err = vfio_iommu_select(env, req, bdf, &kind, e);
+
+    if (err < 0) {
+        return err;
+    }
+    iommu = malloc(sizeof(*iommu));
+    if (!iommu) {
+        return vfio_error_set(e, VFIO_CAUSE_SYSTEM, ENOMEM, "IOMMU context");
+    }
+    iommu_init_fields(iommu, env);
+    iommu->kind = kind;
+    iommu->ops = kind == VFIO_IOMMU_IOMMUFD ? &vfio_iommu_iommufd_ops
+                                            : &vfio_iommu_type1_ops;
+    err = iommu->ops->open(iommu, e);
+    if (err < 0) {
+        free(iommu);
+        return err;
+    }
+    *out = iommu;
+    return 0;
+}
+
+int vfio_iommu_attach_device(struct vfio_iommu *iommu, const char *bdf,
+                             int *device_fd, struct vfio_error *e)
+{
+    return iommu->ops->attach_device(iommu, bdf, device_fd, e);
+}
+
+int vfio_iommu_map(struct vfio_iommu *iommu, void *vaddr, uint64_t iova,
+                   uint64_t size, unsigned prot, struct vfio_error *e)
+{
+    return iommu->ops->map(iommu, vaddr, iova, size, prot, e);
+}
+
+int vfio_iommu_unmap(struct vfio_iommu *iommu, uint64_t iova, uint64_t size,
+                     struct vfio_error *e)
+{
+    return iommu->ops->unmap(iommu, iova, size, e);
+}
+
+int vfio_iommu_iova_ranges(struct vfio_iommu *iommu, struct iova_range **ranges,
+                           size_t *nr, struct vfio_error *e)
+{
+    return iommu->ops->iova_ranges(iommu, ranges, nr, e);
+}
+
+void vfio_iommu_close(struct vfio_iommu *iommu)
+{
+    if (iommu) {
+        iommu->ops->close(iommu);
+        free(iommu);
+    }
+}
+
+/* Appends "BDF (driver X)" for one group member. */
+static void append_member(const struct vfio_env *env, const char *bdf,
+                          char *buf, size_t len)
+{
+    char path[VFIO_PATH_MAX], driver[64] = "";
+    size_t used = strlen(buf);
+
+    snprintf(path, sizeof(path), "%s/bus/pci/devices/%s/driver", sys_root(env),
+             bdf);
+    if (link_basename(path, driver, sizeof(driver)) < 0) {
+        driver[0] = '\0';
+    }
+    snprintf(buf + used, len - used, "%s%s (%s%s)", used ? ", " : "", bdf,
+             driver[0] ? "driver " : "no driver", driver);
+}
+
+const char *vfio_group_members(const struct vfio_env *env, int group,
+                               const char *skip_bdf, char *buf, size_t len)
+{
+    char path[VFIO_PATH_MAX];
+    struct dirent *ent;
+    DIR *dir;
+
+    buf[0] = '\0';
+    snprintf(path, sizeof(path), "%s/kernel/iommu_groups/%d/devices",
+             sys_root(env), group);
+    dir = opendir(path);
+    if (!dir) {
+        snprintf(buf, len, "(cannot list %s)", path);
+        return buf;
+    }
+    while ((ent = readdir(dir)) != NULL) {
+        if (ent->d_name[0] == '.' ||
+            (skip_bdf && strcmp(ent->d_name, skip_bdf) == 0)) {
+            continue;
+        }
+        append_member(env, ent->d_name, buf, len);
+    }
+    closedir(dir);
+    if (!buf[0]) {
+        snprintf(buf, len, "(no other members)");
+    }
+    return buf;
+}

@@ -1,0 +1,130 @@
+/*
+ * Option parsing for mypci-vfio-test and mypci-bench (see args.h).
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "args.h"
+#include "vfio/pci_discovery.h"
+
+static const char usage_test[] =
+    "usage: mypci-vfio-test [OPTIONS]\n"
+    "Checks the mypci device against its ABI through VFIO.\n"
+    "  --device BDF|VENDOR:DEVICE  device to test (default " CT_DEFAULT_DEVICE
+    ")\n"
+    "  --iommu auto|type1|iommufd  IOMMU backend (default auto)\n"
+    "  --bind          bind the device to vfio-pci if needed, restore after\n"
+    "  --list          list the tests (TESTCASE/TEST) and exit\n"
+    "  --run NAME      run only the test or test case NAME\n"
+    "  --tap           print TAP instead of Check's verbose report\n"
+    "  --help          this text\n"
+    "Exit status: 0 all passed, 1 a test failed, 2 the device could not be\n"
+    "used (the message says why) or bad usage.\n";
+
+static const char usage_bench[] =
+    "usage: mypci-bench [--quick] [OPTIONS]\n"
+    "Measures mypci latencies through VFIO: min/p50/p99 in microseconds.\n"
+    "  --quick         few hundred iterations (under 15 s under TCG)\n"
+    "  --device BDF|VENDOR:DEVICE  (default " CT_DEFAULT_DEVICE ")\n"
+    "  --iommu auto|type1|iommufd\n"
+    "  --bind          bind the device to vfio-pci if needed, restore after\n"
+    "  --help          this text\n";
+
+const char *ct_usage(enum ct_program prog)
+{
+    return prog == CT_PROGRAM_BENCH ? usage_bench : usage_test;
+}
+
+__attribute__((format(printf, 3, 4))) static int bad(char *err, size_t len,
+                                                     const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(err, len, fmt, ap);
+    va_end(ap);
+    return -EINVAL;
+}
+
+/* Options taking a value: stores it, or fails if it is missing. */
+static int take_value(int argc, char *const argv[], int *i, const char **out,
+                      char *err, size_t len)
+{
+    if (*i + 1 >= argc) {
+        return bad(err, len, "option %s needs a value", argv[*i]);
+    }
+    *out = argv[++*i];
+    return 0;
+}
+
+static int check_device(const char *device, char *err, size_t len)
+{
+    struct vfio_pci_match m;
+
+    if (vfio_pci_match_parse(device, &m, NULL) < 0) {
+        return bad(err, len,
+                   "bad --device '%s' (want a BDF such as 0000:00:03.0 or "
+                   "VENDOR:DEVICE such as 1af4:1236)",
+                   device);
+    }
+    return 0;
+}
+
+static int parse_one(enum ct_program prog, int argc, char *const argv[], int *i,
+                     struct ct_options *o, char *err, size_t len)
+{
+    const char *a = argv[*i], *v = NULL;
+    bool test = prog == CT_PROGRAM_TEST;
+
+    if (strcmp(a, "--device") == 0) {
+        if (take_value(argc, argv, i, &o->device, err, len) < 0) {
+            return -EINVAL;
+        }
+        return check_device(o->device, err, len);
+    }
+    if (strcmp(a, "--iommu") == 0) {
+        if (take_value(argc, argv, i, &v, err, len) < 0) {
+            return -EINVAL;
+        }
+        return vfio_iommu_kind_parse(v, &o->iommu) == 0
+                   ? 0
+                   : bad(err, len,
+                         "bad --iommu '%s' (want auto, type1 or iommufd)", v);
+    }
+    if (strcmp(a, "--bind") == 0) {
+        o->bind = true;
+    } else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+        o->help = true;
+    } else if (test && strcmp(a, "--list") == 0) {
+        o->list = true;
+    } else if (test && strcmp(a, "--tap") == 0) {
+        o->output = CT_OUTPUT_TAP;
+    } else if (test && strcmp(a, "--run") == 0) {
+        return take_value(argc, argv, i, &o->run, err, len);
+    } else if (!test && strcmp(a, "--quick") == 0) {
+        o->quick = true;
+    } else {
+        return bad(err, len, "unknown option '%s' (see --help)", a);
+    }
+    return 0;
+}
+
+int ct_parse_args(enum ct_program prog, int argc, char *const argv[],
+                  struct ct_options *opts, char *err, size_t err_len)
+{
+    memset(opts, 0, sizeof(*opts));
+    opts->device = CT_DEFAULT_DEVICE;
+    opts->iommu = VFIO_IOMMU_AUTO;
+    opts->output = CT_OUTPUT_VERBOSE;
+    err[0] = '\0';
+    for (int i = 1; i < argc; i++) {
+        if (parse_one(prog, argc, argv, &i, opts, err, err_len) < 0) {
+            return -EINVAL;
+        }
+    }
+    return 0;
+}

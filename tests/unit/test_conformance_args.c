@@ -1,0 +1,127 @@
+/*
+ * Unit tests of mypci-vfio-test's and mypci-bench's option parsing.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include <check.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "args.h"
+
+static int parse(enum ct_program prog, int argc, char **argv,
+                 struct ct_options *o, char *err)
+{
+    return ct_parse_args(prog, argc, argv, o, err, 256);
+}
+
+START_TEST(defaults)
+{
+    char *argv[] = {"mypci-vfio-test"};
+    struct ct_options o;
+    char err[256];
+
+    ck_assert_int_eq(parse(CT_PROGRAM_TEST, 1, argv, &o, err), 0);
+    ck_assert_str_eq(o.device, "1af4:1236");
+    ck_assert_int_eq(o.iommu, VFIO_IOMMU_AUTO);
+    ck_assert(!o.bind && !o.list && !o.help && !o.quick);
+    ck_assert_ptr_null(o.run);
+    ck_assert_int_eq(o.output, CT_OUTPUT_VERBOSE);
+}
+END_TEST
+
+START_TEST(all_test_options)
+{
+    char *argv[] = {"t",      "--device", "0000:00:03.0", "--iommu", "type1",
+                    "--bind", "--list",   "--run",        "msix",    "--tap"};
+    struct ct_options o;
+    char err[256];
+
+    ck_assert_int_eq(parse(CT_PROGRAM_TEST, 10, argv, &o, err), 0);
+    ck_assert_str_eq(o.device, "0000:00:03.0");
+    ck_assert_int_eq(o.iommu, VFIO_IOMMU_TYPE1);
+    ck_assert(o.bind && o.list);
+    ck_assert_str_eq(o.run, "msix");
+    ck_assert_int_eq(o.output, CT_OUTPUT_TAP);
+}
+END_TEST
+
+START_TEST(bench_options)
+{
+    char *argv[] = {"b",       "--quick",  "--iommu",
+                    "iommufd", "--device", "1af4:1236"};
+    char *bad[] = {"b", "--list"};
+    struct ct_options o;
+    char err[256];
+
+    ck_assert_int_eq(parse(CT_PROGRAM_BENCH, 6, argv, &o, err), 0);
+    ck_assert(o.quick);
+    ck_assert_int_eq(o.iommu, VFIO_IOMMU_IOMMUFD);
+    ck_assert_int_eq(parse(CT_PROGRAM_BENCH, 2, bad, &o, err), -EINVAL);
+    ck_assert_ptr_nonnull(strstr(err, "unknown option '--list'"));
+}
+END_TEST
+
+struct bad_case {
+    int argc;
+    char *argv[4];
+    const char *message;
+};
+
+START_TEST(bad_options)
+{
+    static struct bad_case cases[] = {
+        {2, {"t", "--frob"}, "unknown option '--frob'"},
+        {2, {"t", "--device"}, "option --device needs a value"},
+        {3, {"t", "--device", "zz"}, "bad --device 'zz'"},
+        {3, {"t", "--device", "0000:00:03"}, "bad --device '0000:00:03'"},
+        {3, {"t", "--iommu", "type2"}, "bad --iommu 'type2'"},
+        {2, {"t", "--run"}, "option --run needs a value"},
+        {2, {"t", "--quick"}, "unknown option '--quick'"},
+    };
+    struct ct_options o;
+    char err[256];
+
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        ck_assert_int_eq(
+            parse(CT_PROGRAM_TEST, cases[i].argc, cases[i].argv, &o, err),
+            -EINVAL);
+        ck_assert_msg(strstr(err, cases[i].message), "'%s' lacks '%s'", err,
+                      cases[i].message);
+    }
+}
+END_TEST
+
+START_TEST(help_and_usage)
+{
+    char *argv[] = {"t", "--help"};
+    struct ct_options o;
+    char err[256];
+
+    ck_assert_int_eq(parse(CT_PROGRAM_TEST, 2, argv, &o, err), 0);
+    ck_assert(o.help);
+    ck_assert_ptr_nonnull(strstr(ct_usage(CT_PROGRAM_TEST), "--run NAME"));
+    ck_assert_ptr_nonnull(strstr(ct_usage(CT_PROGRAM_BENCH), "--quick"));
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("conformance_args");
+    TCase *tc = tcase_create("args");
+    SRunner *sr;
+    int failed;
+
+    tcase_add_test(tc, defaults);
+    tcase_add_test(tc, all_test_options);
+    tcase_add_test(tc, bench_options);
+    tcase_add_test(tc, bad_options);
+    tcase_add_test(tc, help_and_usage);
+    suite_add_tcase(s, tc);
+    sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# VM test of the VFIO library's error reporting through mypci-vfio-test:
+# every environment problem ends with exit status 2 and one message naming
+# the cause (missing device, bad address, not bound, bound elsewhere, no
+# vfio modules, iommufd unavailable, group not viable, no interrupt
+# remapping).
+set -u
+. "$(dirname "$0")/tap.sh"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+# Each case prints "=== NAME", the command's output, then "--- status N".
+# shellcheck disable=SC2016 # expanded in the guest
+guest_cases='
+run() { name=$1; shift; echo "=== $name"; "$@" 2>&1; echo "--- status $?"; }
+run missing mypci-vfio-test --device 1af4:9999
+run missing-bdf mypci-vfio-test --device 0000:00:1f.5
+run bad-bdf mypci-vfio-test --device 00:1z.0
+run bad-option mypci-vfio-test --frob
+run not-bound mypci-vfio-test
+run bound-elsewhere mypci-vfio-test --device 1af4:1009
+run iommufd mypci-vfio-test --bind --iommu iommufd
+echo "=== driver-after-iommufd"
+link=$(readlink /sys/bus/pci/devices/$(lspci -D -n -d 1af4:1236 | cut -d" " -f1)/driver)
+echo "driver: [${link##*/}]"
+echo "--- status 0"
+run bench-missing mypci-bench --device 1af4:9999
+rmmod vfio_pci vfio_pci_core vfio_virqfd vfio_iommu_type1 vfio
+run no-vfio mypci-vfio-test
+run no-vfio-bind mypci-vfio-test --bind
+'
+
+# case_output NAME FILE: the lines between "=== NAME" and its status line.
+case_output() {
+    awk -v n="$1" '$0 == "=== " n { f = 1; next } /^=== / { f = 0 } f' "$2"
+}
+
+check_case() { # FILE NAME STATUS MESSAGE
+    local out
+    out=$(case_output "$2" "$1")
+    grep -qx -- "--- status $3" <<<"$out" && grep -qF -- "$4" <<<"$out"
+    ok $? "$2: status $3, '$4'" "$out"
+}
+
+mkdir "$tmp/share"
+"$MYPCI" exec --device mypci --share "$tmp/share" -- sh -c "$guest_cases" >"$tmp/out" 2>&1
+ok $? "guest script ran" "$(tail -n 20 "$tmp/out")"
+f=$tmp/out
+check_case "$f" missing 2 "PCI device not found: no PCI device matches '1af4:9999'"
+check_case "$f" missing-bdf 2 "PCI device not found: no PCI device matches '0000:00:1f.5'"
+check_case "$f" bad-bdf 2 "bad --device '00:1z.0' (want a BDF"
+check_case "$f" bad-option 2 "unknown option '--frob'"
+check_case "$f" not-bound 2 "device not bound to vfio-pci: 0000:00:"
+check_case "$f" not-bound 2 "has no driver"
+check_case "$f" bound-elsewhere 2 "is bound to virtio-pci, not vfio-pci"
+check_case "$f" iommufd 2 "not supported: iommufd backend requested but /dev/iommu does not exist"
+check_case "$f" driver-after-iommufd 0 "driver: []"
+check_case "$f" bench-missing 2 "no PCI device matches '1af4:9999'"
+check_case "$f" no-vfio 2 "vfio modules not loaded: /sys/bus/pci/drivers/vfio-pci does not exist"
+check_case "$f" no-vfio-bind 2 "vfio modules not loaded"
+
+# Two functions of one slot without ACS share an IOMMU group; the other one
+# is on virtio-pci, so the group is not viable.
+"$MYPCI" exec --device mypci,addr=05.0,multifunction=on \
+    --qemu-arg -fsdev --qemu-arg "local,id=fs9,path=$tmp/share,security_model=none" \
+    --device virtio-9p-pci,fsdev=fs9,mount_tag=x9,addr=05.1 \
+    -- sh -c 'echo "=== not-viable"; mypci-vfio-test --bind 2>&1; echo "--- status $?"' \
+    >"$tmp/group" 2>&1
+check_case "$tmp/group" not-viable 2 "IOMMU group not viable: IOMMU group"
+check_case "$tmp/group" not-viable 2 "also holds 0000:00:05.1 (driver virtio-pci)"
+
+# Interrupt remapping off. The launcher's -device intel-iommu,intremap=on
+# wins over -global, so the guest kernel is told intremap=off instead.
+"$MYPCI" exec --device mypci \
+    --qemu-arg -append --qemu-arg "console=ttyS0 quiet loglevel=3 panic=-1 intel_iommu=on intremap=off" \
+    -- sh -c 'echo "=== no-intremap"; mypci-vfio-test --bind 2>&1; echo "--- status $?"' \
+    >"$tmp/intremap" 2>&1
+check_case "$tmp/intremap" no-intremap 2 "IOMMU without interrupt remapping: VFIO_SET_IOMMU refused"
+check_case "$tmp/intremap" no-intremap 2 "(Operation not permitted)"
+tap_done

@@ -86,6 +86,10 @@ configure_and_build() {
         grep -E 'error|FAILED' -A5 "$build_dir/ninja.log" | head -n 40 >&2
         die "QEMU build failed; full log: $build_dir/ninja.log"
     fi
+    # Our device code must build clean under QEMU's own warning flags.
+    if grep -E "(hw/mypci|tests/qtest/mypci-test)[^ ]*: warning:" "$build_dir/ninja.log" >&2; then
+        die "mypci's QEMU sources build with warnings (above); fix them"
+    fi
     make -C "$build_dir/pc-bios/optionrom" >"$build_dir/optionrom.log" 2>&1 ||
         { tail -n 20 "$build_dir/optionrom.log" >&2; die "building QEMU's option ROMs failed"; }
     # QEMU run from its build tree looks for firmware in its qemu-bundle data

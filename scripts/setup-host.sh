@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what mypci needs on a Debian 12 host: the deb-src entry for QEMU's
-# source package, bookworm-backports for meson >= 1.5, and the build/test
-# packages. Idempotent: a second run only checks.
+# source package, bookworm-backports for meson >= 1.5 and for UAPI headers
+# with iommufd (linux-libc-dev 6.12), and the build/test packages.
+# Idempotent: a second run only checks.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
@@ -48,6 +49,12 @@ missing_packages() {
         awk '!/install ok installed$/ { sub(/^dpkg-query: no packages found matching /, ""); print $1 }'
 }
 
+# Debian 12's linux-libc-dev (6.1) lacks <linux/iommufd.h> and the VFIO
+# device cdev ioctls that the VFIO library's iommufd backend uses.
+iommufd_headers_ok() {
+    [ -f /usr/include/linux/iommufd.h ]
+}
+
 meson_ok() {
     command -v meson >/dev/null &&
         dpkg --compare-versions "$(meson --version)" ge "$MESON_MIN"
@@ -65,6 +72,7 @@ main() {
     if [ -n "$missing" ] || ! meson_ok; then
         need_root
         [ "$updated" = 1 ] || apt-get update -qq
+        updated=1
         log "apt: installing ${missing//$'\n'/ } meson(backports)"
         DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
             $missing >/dev/null
@@ -72,6 +80,14 @@ main() {
             -t bookworm-backports meson >/dev/null
     fi
     meson_ok || die "meson >= $MESON_MIN is required (bookworm-backports has it)"
+    if ! iommufd_headers_ok; then
+        need_root
+        [ "$updated" = 1 ] || apt-get update -qq
+        log "apt: installing linux-libc-dev(backports) for <linux/iommufd.h>"
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+            -t bookworm-backports linux-libc-dev >/dev/null
+    fi
+    iommufd_headers_ok || die "<linux/iommufd.h> is required (linux-libc-dev from bookworm-backports has it)"
 }
 
 main "$@"

@@ -27,7 +27,8 @@ static const struct cause_text cause_texts[VFIO_CAUSE_COUNT] = {
         {"IOMMU without interrupt remapping",
          "turn interrupt remapping on (no intremap=off on the kernel command "
          "line; a VM needs intel-iommu,intremap=on), "
-         "or load vfio_iommu_type1 with allow_unsafe_interrupts=1"},
+         "or set allow_unsafe_interrupts=1 on vfio_iommu_type1 (type1) or "
+         "iommufd (iommufd)"},
     [VFIO_CAUSE_GROUP_NOT_VIABLE] =
         {"IOMMU group not viable",
          "bind every device of the group to vfio-pci or unbind it from its "
@@ -78,6 +79,11 @@ static enum vfio_cause classify_missing(enum vfio_op op)
         return VFIO_CAUSE_NOT_BOUND;
     case VFIO_OP_GET_DEVICE_FD:
         return VFIO_CAUSE_NOT_BOUND;
+    case VFIO_OP_OPEN_IOMMUFD:
+        return VFIO_CAUSE_UNSUPPORTED; /* kernel without iommufd */
+    case VFIO_OP_OPEN_CDEV:
+        /* The cdev goes away when the device leaves vfio-pci. */
+        return VFIO_CAUSE_NOT_BOUND;
     default:
         return VFIO_CAUSE_SYSTEM;
     }
@@ -92,9 +98,13 @@ enum vfio_cause vfio_cause_classify(enum vfio_op op, int err)
     case ENODEV:
         return classify_missing(op);
     case EPERM:
-        /* type1 answers EPERM when the IOMMU cannot remap interrupts. */
-        return op == VFIO_OP_SET_IOMMU ? VFIO_CAUSE_NO_INTREMAP
-                                       : VFIO_CAUSE_PERMISSION;
+        /*
+         * type1 (SET_IOMMU) and iommufd (BIND) answer EPERM when the IOMMU
+         * cannot isolate MSIs, i.e. does not remap interrupts.
+         */
+        return op == VFIO_OP_SET_IOMMU || op == VFIO_OP_BIND_IOMMUFD
+                   ? VFIO_CAUSE_NO_INTREMAP
+                   : VFIO_CAUSE_PERMISSION;
     case EACCES:
         return VFIO_CAUSE_PERMISSION;
     case EBUSY:

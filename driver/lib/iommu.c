@@ -73,9 +73,8 @@ int vfio_device_iommu_group(const struct vfio_env *env, const char *bdf,
     return 0;
 }
 
-/* The device's VFIO cdev name ("vfio0") from sysfs; 0 or -ENOENT. */
-static int device_cdev_name(const struct vfio_env *env, const char *bdf,
-                            char *name, size_t len)
+int vfio_device_cdev_name(const struct vfio_env *env, const char *bdf,
+                          char *name, size_t len)
 {
     char path[VFIO_PATH_MAX];
     struct dirent *ent;
@@ -112,17 +111,20 @@ static const char *iommufd_missing(const struct vfio_env *env, const char *bdf,
         snprintf(why, len, "%s does not exist (kernel without iommufd)", path);
         return why;
     }
-    if (device_cdev_name(env, bdf, cdev, sizeof(cdev)) < 0) {
+    if (vfio_device_cdev_name(env, bdf, cdev, sizeof(cdev)) < 0) {
         snprintf(why, len,
-                 "%s has no VFIO device cdev (no %s/bus/pci/devices/%s/"
-                 "vfio-dev; kernel without VFIO_DEVICE_CDEV, or the device "
-                 "is not bound to vfio-pci)",
+                 "%s has no VFIO device (no %s/bus/pci/devices/%s/vfio-dev; "
+                 "is it bound to vfio-pci?)",
                  bdf, sys_root(env), bdf);
         return why;
     }
+    /* sysfs lists vfio-dev/vfioN even when the kernel makes no cdev. */
     snprintf(path, sizeof(path), "%s/vfio/devices/%s", dev_root(env), cdev);
     if (!path_exists(path)) {
-        snprintf(why, len, "%s does not exist", path);
+        snprintf(why, len,
+                 "the VFIO device cdev %s of %s does not exist (kernel "
+                 "without VFIO_DEVICE_CDEV)",
+                 path, bdf);
         return why;
     }
     return NULL;
@@ -161,8 +163,8 @@ int vfio_iommu_select_from(const struct vfio_env *env, enum vfio_iommu_kind req,
         if (!iommufd_ops->implemented) {
             return vfio_error_set(e, VFIO_CAUSE_UNSUPPORTED, EOPNOTSUPP,
                                   "iommufd backend requested; the kernel "
-                                  "offers it but this library implements "
-                                  "only type1 so far");
+                                  "offers it but this build does not "
+                                  "implement it");
         }
         *chosen = VFIO_IOMMU_IOMMUFD;
         return 0;
@@ -232,6 +234,15 @@ int vfio_iommu_attach_device(struct vfio_iommu *iommu, const char *bdf,
     return iommu->ops->attach_device(iommu, bdf, device_fd, e);
 }
 
+int vfio_iommu_detach_device(struct vfio_iommu *iommu, int device_fd,
+                             struct vfio_error *e)
+{
+    if (!iommu->ops->detach_device) {
+        return 0;
+    }
+    return iommu->ops->detach_device(iommu, device_fd, e);
+}
+
 int vfio_iommu_map(struct vfio_iommu *iommu, void *vaddr, uint64_t iova,
                    uint64_t size, unsigned prot, struct vfio_error *e)
 {
@@ -256,6 +267,25 @@ void vfio_iommu_close(struct vfio_iommu *iommu)
         iommu->ops->close(iommu);
         free(iommu);
     }
+}
+
+const char *vfio_iommu_device_node(const struct vfio_iommu *iommu,
+                                   const char *bdf, char *buf, size_t len)
+{
+    struct vfio_env env = {iommu->dev_root, iommu->sys_root};
+    char cdev[32];
+    int group;
+
+    if (iommu->kind == VFIO_IOMMU_IOMMUFD &&
+        vfio_device_cdev_name(&env, bdf, cdev, sizeof(cdev)) == 0) {
+        snprintf(buf, len, "%s/vfio/devices/%s", iommu->dev_root, cdev);
+    } else if (iommu->kind == VFIO_IOMMU_TYPE1 &&
+               vfio_device_iommu_group(&env, bdf, &group) == 0) {
+        snprintf(buf, len, "%s/vfio/%d", iommu->dev_root, group);
+    } else {
+        snprintf(buf, len, "?");
+    }
+    return buf;
 }
 
 /* Appends "BDF (driver X)" for one group member. */

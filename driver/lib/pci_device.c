@@ -214,6 +214,17 @@ int vfio_pci_device_open(struct vfio_pci_device **out, const char *bdf,
     return 0;
 }
 
+const char *vfio_pci_device_describe(const struct vfio_pci_device *dev,
+                                     char *buf, size_t len)
+{
+    char node[VFIO_PATH_MAX];
+
+    snprintf(buf, len, "%s via %s (%s)", dev->bdf,
+             vfio_iommu_kind_name(dev->iommu->kind),
+             vfio_iommu_device_node(dev->iommu, dev->bdf, node, sizeof(node)));
+    return buf;
+}
+
 static void bars_unmap(struct vfio_pci_device *dev)
 {
     for (int i = 0; i < VFIO_PCI_NUM_REGIONS; i++) {
@@ -239,6 +250,8 @@ void vfio_pci_device_close(struct vfio_pci_device *dev)
     }
     bars_unmap(dev);
     if (dev->fd >= 0) {
+        /* Nothing to report on the way out: the fd closes regardless. */
+        vfio_iommu_detach_device(dev->iommu, dev->fd, NULL);
         close(dev->fd);
     }
     vfio_iommu_close(dev->iommu);

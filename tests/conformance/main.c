@@ -115,15 +115,17 @@ static void fail_unusable(const char *what, const struct vfio_error *e)
 /*
  * Opens the device once up front: a broken environment is one message and
  * exit 2 instead of every test failing the same way. Returns CT_NEEDS_* of
- * the interrupt capabilities the device offers, or -1.
+ * the interrupt capabilities the device offers, or -1. Says first which
+ * IOMMU backend it went through.
  */
-static int probe_device(void)
+static int probe_device(bool tap)
 {
     static const struct vfio_pci_driver_ops *const drivers[] = {
         &mypci_driver_ops, NULL};
     struct vfio_pci_open_opts opts = {.iommu = ct_target.iommu};
     struct vfio_pci_device *dev;
     struct vfio_error e = {0};
+    char desc[VFIO_PCI_BDF_MAX + 300];
     int have = 0, group;
 
     if (vfio_pci_device_open(&dev, ct_target.bdf, &opts, &e) < 0) {
@@ -136,6 +138,9 @@ static int probe_device(void)
         vfio_pci_device_close(dev);
         return -1;
     }
+    /* TAP allows only comments beside the results. */
+    printf("%smypci-vfio-test: %s\n", tap ? "# " : "",
+           vfio_pci_device_describe(dev, desc, sizeof(desc)));
     if (vfio_device_iommu_group(NULL, ct_target.bdf, &group) < 0) {
         group = -1;
     }
@@ -220,7 +225,7 @@ int main(int argc, char **argv)
     if (resolve_and_bind(&o, &binding) < 0) {
         return EXIT_UNUSABLE;
     }
-    have = probe_device();
+    have = probe_device(o.output == CT_OUTPUT_TAP);
     status =
         have < 0 ? EXIT_UNUSABLE : run_suite(&registry, &o, (unsigned)have);
     if (restore_binding(&binding) < 0 && status == 0) {

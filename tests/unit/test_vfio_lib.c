@@ -142,6 +142,21 @@ START_TEST(error_classify)
     ck_assert_int_eq(vfio_cause_classify(VFIO_OP_IOCTL, EIO),
                      VFIO_CAUSE_SYSTEM);
     ck_assert_int_eq(vfio_cause_classify(VFIO_OP_IOCTL, 0), VFIO_CAUSE_NONE);
+    /* iommufd: BIND says EPERM where type1's SET_IOMMU does. */
+    ck_assert_int_eq(vfio_cause_classify(VFIO_OP_BIND_IOMMUFD, EPERM),
+                     VFIO_CAUSE_NO_INTREMAP);
+    ck_assert_int_eq(vfio_cause_classify(VFIO_OP_BIND_IOMMUFD, EBUSY),
+                     VFIO_CAUSE_BUSY);
+    ck_assert_int_eq(vfio_cause_classify(VFIO_OP_ATTACH_IOMMUFD, EPERM),
+                     VFIO_CAUSE_PERMISSION);
+    ck_assert_int_eq(vfio_cause_classify(VFIO_OP_ATTACH_IOMMUFD, EINVAL),
+                     VFIO_CAUSE_SYSTEM);
+    ck_assert_int_eq(vfio_cause_classify(VFIO_OP_OPEN_IOMMUFD, ENOENT),
+                     VFIO_CAUSE_UNSUPPORTED);
+    ck_assert_int_eq(vfio_cause_classify(VFIO_OP_OPEN_CDEV, ENODEV),
+                     VFIO_CAUSE_NOT_BOUND);
+    ck_assert_int_eq(vfio_cause_classify(VFIO_OP_OPEN_CDEV, EACCES),
+                     VFIO_CAUSE_PERMISSION);
 }
 END_TEST
 
@@ -159,6 +174,7 @@ START_TEST(error_set_and_format)
     ck_assert_ptr_nonnull(strstr(buf, "group 7"));
     ck_assert_ptr_nonnull(strstr(buf, "Operation not permitted"));
     ck_assert_ptr_nonnull(strstr(buf, "intremap=on"));
+    ck_assert_ptr_nonnull(strstr(buf, "vfio_iommu_type1 (type1) or iommufd"));
     /* Negative errnos, no errno and a NULL context. */
     ck_assert_int_eq(vfio_error_set(&e, VFIO_CAUSE_SYSTEM, -ENOENT, "x"),
                      -ENOENT);
@@ -456,9 +472,10 @@ static void fake_iommufd(bool dev_iommu, bool sysfs_cdev, bool dev_cdev)
     }
 }
 
-static const struct vfio_iommu_ops fake_iommufd_ops = {
+/* A build whose iommufd backend is only a placeholder. */
+static const struct vfio_iommu_ops unimplemented_iommufd_ops = {
     .name = "iommufd",
-    .implemented = true,
+    .implemented = false,
 };
 
 static int choose(enum vfio_iommu_kind req, bool implemented,
@@ -466,9 +483,10 @@ static int choose(enum vfio_iommu_kind req, bool implemented,
 {
     struct vfio_env env = {dev_root, sys_root};
 
-    return vfio_iommu_select_from(
-        &env, req, "0000:00:01.0",
-        implemented ? &fake_iommufd_ops : &vfio_iommu_iommufd_ops, out, e);
+    return vfio_iommu_select_from(&env, req, "0000:00:01.0",
+                                  implemented ? &vfio_iommu_iommufd_ops
+                                              : &unimplemented_iommufd_ops,
+                                  out, e);
 }
 
 START_TEST(backend_auto_type1)
@@ -482,6 +500,10 @@ START_TEST(backend_auto_type1)
     fake_iommufd(true, false, false);
     ck_assert_int_eq(choose(VFIO_IOMMU_AUTO, true, &k, NULL), 0);
     ck_assert_int_eq(k, VFIO_IOMMU_TYPE1);
+    /* Nor is the sysfs entry, which kernels without the cdev have too. */
+    fake_iommufd(false, true, false);
+    ck_assert_int_eq(choose(VFIO_IOMMU_AUTO, true, &k, NULL), 0);
+    ck_assert_int_eq(k, VFIO_IOMMU_TYPE1);
 }
 END_TEST
 
@@ -491,8 +513,18 @@ START_TEST(backend_auto_iommufd)
 
     mkpath("dev/vfio/vfio", true);
     fake_iommufd(true, true, true);
+    ck_assert(vfio_iommu_iommufd_ops.implemented);
     ck_assert_int_eq(choose(VFIO_IOMMU_AUTO, true, &k, NULL), 0);
     ck_assert_int_eq(k, VFIO_IOMMU_IOMMUFD);
+    /* The real selection uses the real (implemented) table. */
+    ck_assert_int_eq(vfio_iommu_select(&(struct vfio_env){dev_root, sys_root},
+                                       VFIO_IOMMU_AUTO, "0000:00:01.0", &k,
+                                       NULL),
+                     0);
+    ck_assert_int_eq(k, VFIO_IOMMU_IOMMUFD);
+    /* Forcing type1 still works where iommufd is offered. */
+    ck_assert_int_eq(choose(VFIO_IOMMU_TYPE1, true, &k, NULL), 0);
+    ck_assert_int_eq(k, VFIO_IOMMU_TYPE1);
     /* Without an implementation, auto stays with type1. */
     ck_assert_int_eq(choose(VFIO_IOMMU_AUTO, false, &k, NULL), 0);
     ck_assert_int_eq(k, VFIO_IOMMU_TYPE1);
@@ -505,17 +537,96 @@ START_TEST(backend_forced_iommufd)
     struct vfio_error e = {0};
 
     mkpath("dev/vfio/vfio", true);
+    /* Each missing piece is named, in the order they are needed. */
     ck_assert_int_eq(choose(VFIO_IOMMU_IOMMUFD, true, &k, &e), -ENODEV);
     ck_assert_int_eq(e.cause, VFIO_CAUSE_UNSUPPORTED);
-    ck_assert_ptr_nonnull(strstr(e.detail, "/dev/iommu does not exist"));
-    fake_iommufd(true, true, false);
+    ck_assert_ptr_nonnull(strstr(e.detail, "iommufd backend requested but "));
+    ck_assert_ptr_nonnull(
+        strstr(e.detail, "/dev/iommu does not exist (kernel without iommufd)"));
+    fake_iommufd(true, false, false);
     ck_assert_int_eq(choose(VFIO_IOMMU_IOMMUFD, true, &k, &e), -ENODEV);
-    ck_assert_ptr_nonnull(strstr(e.detail, "vfio/devices/vfio3"));
+    ck_assert_ptr_nonnull(strstr(e.detail, "0000:00:01.0 has no VFIO device"));
+    ck_assert_ptr_nonnull(strstr(e.detail, "bound to vfio-pci?"));
+    fake_iommufd(false, true, false);
+    ck_assert_int_eq(choose(VFIO_IOMMU_IOMMUFD, true, &k, &e), -ENODEV);
+    ck_assert_int_eq(e.cause, VFIO_CAUSE_UNSUPPORTED);
+    ck_assert_ptr_nonnull(strstr(e.detail, "/dev/vfio/devices/vfio3 of "
+                                           "0000:00:01.0 does not exist"));
+    ck_assert_ptr_nonnull(strstr(e.detail, "without VFIO_DEVICE_CDEV"));
     fake_iommufd(false, false, true);
     ck_assert_int_eq(choose(VFIO_IOMMU_IOMMUFD, false, &k, &e), -EOPNOTSUPP);
-    ck_assert_ptr_nonnull(strstr(e.detail, "implements only type1"));
+    ck_assert_ptr_nonnull(strstr(e.detail, "does not implement it"));
     ck_assert_int_eq(choose(VFIO_IOMMU_IOMMUFD, true, &k, &e), 0);
     ck_assert_int_eq(k, VFIO_IOMMU_IOMMUFD);
+}
+END_TEST
+
+/* A device on vfio-pci in the fake tree, with its group and cdev entries. */
+static void fake_bound_device(const char *bdf, int group)
+{
+    char rel[256], target[128];
+
+    mkpath("sys/bus/pci/drivers/vfio-pci", false);
+    snprintf(rel, sizeof(rel), "sys/kernel/iommu_groups/%d", group);
+    mkpath(rel, false);
+    snprintf(rel, sizeof(rel), "sys/bus/pci/devices/%s", bdf);
+    mkpath(rel, false);
+    snprintf(rel, sizeof(rel), "sys/bus/pci/devices/%s/driver", bdf);
+    mklink(rel, "../../../bus/pci/drivers/vfio-pci");
+    snprintf(rel, sizeof(rel), "sys/bus/pci/devices/%s/iommu_group", bdf);
+    snprintf(target, sizeof(target), "../../../kernel/iommu_groups/%d", group);
+    mklink(rel, target);
+}
+
+START_TEST(backend_device_node)
+{
+    struct vfio_iommu iommu = {.kind = VFIO_IOMMU_TYPE1};
+    char buf[512], want[512];
+
+    ck_assert_uint_lt(strlen(dev_root), sizeof(iommu.dev_root));
+    ck_assert_uint_lt(strlen(sys_root), sizeof(iommu.sys_root));
+    strcpy(iommu.dev_root, dev_root);
+    strcpy(iommu.sys_root, sys_root);
+    ck_assert_str_eq(
+        vfio_iommu_device_node(&iommu, "0000:00:01.0", buf, sizeof(buf)), "?");
+    fake_bound_device("0000:00:01.0", 5);
+    fake_iommufd(true, true, true);
+    snprintf(want, sizeof(want), "%s/vfio/5", dev_root);
+    ck_assert_str_eq(
+        vfio_iommu_device_node(&iommu, "0000:00:01.0", buf, sizeof(buf)), want);
+    iommu.kind = VFIO_IOMMU_IOMMUFD;
+    snprintf(want, sizeof(want), "%s/vfio/devices/vfio3", dev_root);
+    ck_assert_str_eq(
+        vfio_iommu_device_node(&iommu, "0000:00:01.0", buf, sizeof(buf)), want);
+    ck_assert_int_eq(
+        vfio_device_cdev_name(&(struct vfio_env){dev_root, sys_root},
+                              "0000:00:02.0", buf, sizeof(buf)),
+        -ENOENT);
+}
+END_TEST
+
+/*
+ * Forced iommufd through vfio_pci_device_open: the selection passes, and
+ * a /dev/iommu that is not an iommufd fails at the first iommufd ioctl
+ * with its name, not at some later step.
+ */
+START_TEST(backend_iommufd_open_names_the_ioctl)
+{
+    struct vfio_env env = {dev_root, sys_root};
+    struct vfio_pci_open_opts opts = {VFIO_IOMMU_IOMMUFD, &env};
+    struct vfio_pci_device *dev = NULL;
+    struct vfio_error e = {0};
+
+    fake_bound_device("0000:00:01.0", 5);
+    ck_assert_int_eq(vfio_pci_device_open(&dev, "0000:00:01.0", &opts, &e),
+                     -ENODEV);
+    ck_assert_ptr_nonnull(strstr(e.detail, "/dev/iommu does not exist"));
+    fake_iommufd(true, true, true);
+    ck_assert_int_eq(vfio_pci_device_open(&dev, "0000:00:01.0", &opts, &e),
+                     -ENOTTY);
+    ck_assert_int_eq(e.cause, VFIO_CAUSE_SYSTEM);
+    ck_assert_ptr_nonnull(strstr(e.detail, "IOMMU_IOAS_ALLOC on "));
+    ck_assert_ptr_null(dev);
 }
 END_TEST
 
@@ -660,6 +771,8 @@ static Suite *vfio_lib_suite(void)
     tcase_add_test(fake, backend_auto_type1);
     tcase_add_test(fake, backend_auto_iommufd);
     tcase_add_test(fake, backend_forced_iommufd);
+    tcase_add_test(fake, backend_device_node);
+    tcase_add_test(fake, backend_iommufd_open_names_the_ioctl);
     tcase_add_test(fake, backend_no_vfio);
     tcase_add_test(fake, backend_kind_names);
     tcase_add_test(fake, group_members_listed);

@@ -1,68 +1,32 @@
 #!/usr/bin/env bash
 # VM test: the mypci conformance suite (mypci-vfio-test, ABI sections 2-8
-# through VFIO) in guests: binding itself via libpci and bound by the
-# launcher, with MSI-X off (MSI mode) and with MSI and MSI-X off (INTx);
-# devices broken on purpose (x-break) must make it fail naming the clause.
-# Also prints the latency summary (mypci-bench --quick).
+# through VFIO) in Debian's 6.1 guest, whose only IOMMU backend is type1:
+# binding itself via libpci and bound by the launcher, with MSI-X off (MSI
+# mode) and with MSI and MSI-X off (INTx); devices broken on purpose
+# (x-break) must make it fail naming the clause. Also prints the latency
+# summary (mypci-bench --quick). conformance_6_12.sh covers the 6.12 guest
+# and its iommufd backend.
 set -u
 . "$(dirname "$0")/tap.sh"
+# shellcheck source=tests/vm/suite.sh
+. "$(dirname "$0")/suite.sh"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-
-# Relays mypci-vfio-test --tap output: its results become ours, its SKIP
-# lines TAP skips, everything else comments.
-relay_suite() { # PREFIX < output
-    local prefix=$1 line name
-    while IFS= read -r line; do
-        case $line in
-        "mypci-bench:"* | "operation "* | "BAR0 "* | "IRQ_RAISE"* | "DMA 4 KiB"*)
-            echo "# latency: $line" ;;
-        "real"*) echo "# conformance suite time in the guest: ${line#real}" ;;
-        "ok "*)
-            name=${line#ok * - }
-            name=${name#*.c:}
-            ok 0 "$prefix: ${name%: Passed}"
-            ;;
-        "not ok "*)
-            name=${line#not ok * - }
-            name=${name#*.c:}
-            ok 1 "$prefix: ${name%%: *}" "${name#*: }"
-            ;;
-        "SKIP "*)
-            tap_n=$((tap_n + 1))
-            name=${line#SKIP }
-            echo "ok $tap_n - $prefix: ${name%%: *} # SKIP ${name#*: }"
-            ;;
-        "1.."*) ;;
-        *) echo "# $line" ;;
-        esac
-    done
-}
-
-# run_suite NAME EXPECTED-STATUS GUEST-SCRIPT VM-OPTIONS...
-run_suite() {
-    local name=$1 want=$2 script=$3 status
-    shift 3
-    "$MYPCI" exec "$@" -- sh -c "$script" >"$tmp/$name" 2>"$tmp/$name.err"
-    status=$?
-    relay_suite "$name" <"$tmp/$name"
-    [ "$status" = "$want" ]
-    ok $? "$name: mypci-vfio-test exit status $want (got $status)" \
-        "$(tail -n 20 "$tmp/$name.err")"
-}
-
-# shellcheck disable=SC2016 # expanded in the guest
-driver_of='basename "$(readlink /sys/bus/pci/devices/$(lspci -D -n -d 1af4:1236 | cut -d" " -f1)/driver 2>/dev/null)" 2>/dev/null'
 
 # 1. The tool binds the device itself through libpci, then restores it.
 # (The guest's stdout and stderr both arrive on our stdout.)
 run_suite bind-self 0 "
+    echo \"tests-listed: \$(mypci-vfio-test --list | wc -l)\"
     time mypci-vfio-test --bind --tap; s=\$?
     echo \"driver-after: [\$($driver_of)]\"
     mypci-bench --quick --bind
     exit \$s" --device mypci
 grep -q '^# device 0000:..:..\.. (IOMMU group [0-9]*) via type1 IOMMU backend' "$tmp/bind-self"
 ok $? "bind-self: auto picked the type1 backend" "$(head -n 3 "$tmp/bind-self")"
+check_backend bind-self type1 '/dev/vfio/[0-9]*'
+check_all_ran bind-self
+grep -q '^mypci-bench: 0000:..:..\.. via type1' "$tmp/bind-self"
+ok $? "bind-self: mypci-bench went through type1 and said so"
 grep -qx 'driver-after: \[\]' "$tmp/bind-self"
 ok $? "bind-self: --bind restored the device's original driver (none)" \
     "$(grep driver-after "$tmp/bind-self")"

@@ -2,8 +2,8 @@
 # VM test of the VFIO library's error reporting through mypci-vfio-test:
 # every environment problem ends with exit status 2 and one message naming
 # the cause (missing device, bad address, not bound, bound elsewhere, no
-# vfio modules, iommufd unavailable, group not viable, no interrupt
-# remapping).
+# vfio modules, iommufd unavailable (6.1), group not viable, no interrupt
+# remapping through type1 (6.1) and through iommufd (6.12).
 set -u
 . "$(dirname "$0")/tap.sh"
 tmp=$(mktemp -d)
@@ -25,6 +25,7 @@ link=$(readlink /sys/bus/pci/devices/$(lspci -D -n -d 1af4:1236 | cut -d" " -f1)
 echo "driver: [${link##*/}]"
 echo "--- status 0"
 run bench-missing mypci-bench --device 1af4:9999
+run bench-iommufd mypci-bench --bind --iommu iommufd
 rmmod vfio_pci vfio_pci_core vfio_virqfd vfio_iommu_type1 vfio
 run no-vfio mypci-vfio-test
 run no-vfio-bind mypci-vfio-test --bind
@@ -53,9 +54,10 @@ check_case "$f" bad-option 2 "unknown option '--frob'"
 check_case "$f" not-bound 2 "device not bound to vfio-pci: 0000:00:"
 check_case "$f" not-bound 2 "has no driver"
 check_case "$f" bound-elsewhere 2 "is bound to virtio-pci, not vfio-pci"
-check_case "$f" iommufd 2 "not supported: iommufd backend requested but /dev/iommu does not exist"
+check_case "$f" iommufd 2 "not supported: iommufd backend requested but /dev/iommu does not exist (kernel without iommufd)"
 check_case "$f" driver-after-iommufd 0 "driver: []"
 check_case "$f" bench-missing 2 "no PCI device matches '1af4:9999'"
+check_case "$f" bench-iommufd 2 "not supported: iommufd backend requested but /dev/iommu does not exist"
 check_case "$f" no-vfio 2 "vfio modules not loaded: /sys/bus/pci/drivers/vfio-pci does not exist"
 check_case "$f" no-vfio-bind 2 "vfio modules not loaded"
 
@@ -77,4 +79,17 @@ check_case "$tmp/group" not-viable 2 "also holds 0000:00:05.1 (driver virtio-pci
     >"$tmp/intremap" 2>&1
 check_case "$tmp/intremap" no-intremap 2 "IOMMU without interrupt remapping: VFIO_SET_IOMMU refused"
 check_case "$tmp/intremap" no-intremap 2 "(Operation not permitted)"
+
+# The same on 6.12: iommufd refuses to bind the device (EPERM) where type1
+# refuses VFIO_SET_IOMMU; auto picks iommufd there.
+"$MYPCI" exec --kernel 6.12 --device mypci \
+    --qemu-arg -append --qemu-arg "console=ttyS0 quiet loglevel=3 panic=-1 intel_iommu=on intremap=off" \
+    -- sh -c '
+    echo "=== no-intremap-iommufd"; mypci-vfio-test --bind 2>&1; echo "--- status $?"
+    echo "=== no-intremap-type1"; mypci-vfio-test --bind --iommu type1 2>&1; echo "--- status $?"' \
+    >"$tmp/intremap612" 2>&1
+check_case "$tmp/intremap612" no-intremap-iommufd 2 "IOMMU without interrupt remapping: VFIO_DEVICE_BIND_IOMMUFD refused for 0000:00:"
+check_case "$tmp/intremap612" no-intremap-iommufd 2 "(Operation not permitted)"
+check_case "$tmp/intremap612" no-intremap-iommufd 2 "allow_unsafe_interrupts=1 on vfio_iommu_type1 (type1) or iommufd (iommufd)"
+check_case "$tmp/intremap612" no-intremap-type1 2 "IOMMU without interrupt remapping: VFIO_SET_IOMMU refused"
 tap_done

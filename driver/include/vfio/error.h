@@ -38,6 +38,10 @@ enum vfio_op {
     VFIO_OP_GET_DEVICE_FD,  /* VFIO_GROUP_GET_DEVICE_FD */
     VFIO_OP_SYSFS,          /* reading or writing sysfs */
     VFIO_OP_IOCTL,          /* any other ioctl */
+    VFIO_OP_OPEN_IOMMUFD,   /* open /dev/iommu */
+    VFIO_OP_OPEN_CDEV,      /* open /dev/vfio/devices/vfioN */
+    VFIO_OP_BIND_IOMMUFD,   /* VFIO_DEVICE_BIND_IOMMUFD */
+    VFIO_OP_ATTACH_IOMMUFD, /* VFIO_DEVICE_ATTACH_IOMMUFD_PT */
 };
 
 #define VFIO_ERROR_DETAIL_MAX 512

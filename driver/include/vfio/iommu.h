@@ -4,10 +4,10 @@
  * process memory at IOVAs, and reports the usable IOVA ranges.
  *
  * Backends: the type1 container/group interface (/dev/vfio/vfio and
- * /dev/vfio/N), implemented; iommufd with VFIO device cdevs (/dev/iommu and
- * /dev/vfio/devices/vfioN), which slots in as a second ops table. "auto"
- * picks iommufd when the kernel offers it and the backend is implemented,
- * else type1.
+ * /dev/vfio/N), and iommufd with VFIO device cdevs (/dev/iommu and
+ * /dev/vfio/devices/vfioN: one IOAS, each device bound and attached to it).
+ * "auto" picks iommufd when the kernel offers it for the device, else
+ * type1.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -52,6 +52,12 @@ struct vfio_iommu_ops {
     int (*open)(struct vfio_iommu *iommu, struct vfio_error *e);
     int (*attach_device)(struct vfio_iommu *iommu, const char *bdf,
                          int *device_fd, struct vfio_error *e);
+    /*
+     * Undoes attach_device before the device fd is closed; NULL when
+     * closing the fd is enough (type1: the group stays attached).
+     */
+    int (*detach_device)(struct vfio_iommu *iommu, int device_fd,
+                         struct vfio_error *e);
     int (*map)(struct vfio_iommu *iommu, void *vaddr, uint64_t iova,
                uint64_t size, unsigned prot, struct vfio_error *e);
     int (*unmap)(struct vfio_iommu *iommu, uint64_t iova, uint64_t size,
@@ -76,9 +82,9 @@ struct vfio_iommu {
     int group_ids[VFIO_IOMMU_MAX_GROUPS];
     int group_fds[VFIO_IOMMU_MAX_GROUPS];
 
-    /* iommufd (for the backend to come) */
+    /* iommufd */
     int iommufd;
-    uint32_t ioas_id;
+    uint32_t ioas_id; /* 0: none (iommufd object ids start at 1) */
 };
 
 const char *vfio_iommu_kind_name(enum vfio_iommu_kind kind);
@@ -90,9 +96,11 @@ int vfio_iommu_kind_parse(const char *s, enum vfio_iommu_kind *kind);
  * Decides the backend for device bdf: requested, or for AUTO iommufd if
  * DEV/iommu and DEV/vfio/devices/vfioN (N from SYS/bus/pci/devices/BDF/
  * vfio-dev) exist and the iommufd backend is implemented, else type1.
- * A forced backend the system or build cannot provide fails: type1 without
- * DEV/vfio/vfio -ENODEV (vfio not loaded); iommufd without /dev/iommu or the
- * device's cdev -ENODEV, and with them but no implementation -EOPNOTSUPP.
+ * The sysfs entry alone proves nothing: kernels without VFIO_DEVICE_CDEV
+ * have it too. A forced backend the system cannot provide fails: type1
+ * without DEV/vfio/vfio -ENODEV (vfio not loaded); iommufd without
+ * /dev/iommu or the device's cdev -ENODEV (the detail says which), and
+ * with an ops table marked unimplemented -EOPNOTSUPP.
  */
 int vfio_iommu_select(const struct vfio_env *env, enum vfio_iommu_kind req,
                       const char *bdf, enum vfio_iommu_kind *chosen,
@@ -111,6 +119,9 @@ int vfio_iommu_open(struct vfio_iommu **out, const struct vfio_env *env,
 
 int vfio_iommu_attach_device(struct vfio_iommu *iommu, const char *bdf,
                              int *device_fd, struct vfio_error *e);
+/* Call before closing a device fd from attach_device; 0 or -errno. */
+int vfio_iommu_detach_device(struct vfio_iommu *iommu, int device_fd,
+                             struct vfio_error *e);
 int vfio_iommu_map(struct vfio_iommu *iommu, void *vaddr, uint64_t iova,
                    uint64_t size, unsigned prot, struct vfio_error *e);
 int vfio_iommu_unmap(struct vfio_iommu *iommu, uint64_t iova, uint64_t size,
@@ -133,5 +144,20 @@ const char *vfio_group_members(const struct vfio_env *env, int group,
 /* IOMMU group number of bdf from sysfs; 0 or -ENOENT (no IOMMU) / -errno. */
 int vfio_device_iommu_group(const struct vfio_env *env, const char *bdf,
                             int *group);
+
+/*
+ * The name of bdf's VFIO device cdev ("vfio0") from SYS/bus/pci/devices/
+ * BDF/vfio-dev; 0 or -ENOENT (not bound to a VFIO driver) / -errno.
+ */
+int vfio_device_cdev_name(const struct vfio_env *env, const char *bdf,
+                          char *name, size_t len);
+
+/*
+ * The /dev node through which iommu reaches bdf, for messages: the group
+ * ("/dev/vfio/3") for type1, the cdev ("/dev/vfio/devices/vfio0") for
+ * iommufd, "?" if sysfs does not say. Returns buf.
+ */
+const char *vfio_iommu_device_node(const struct vfio_iommu *iommu,
+                                   const char *bdf, char *buf, size_t len);
 
 #endif

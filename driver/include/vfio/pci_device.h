@@ -69,7 +69,18 @@ int vfio_pci_device_open(struct vfio_pci_device **out, const char *bdf,
                          const struct vfio_pci_open_opts *opts,
                          struct vfio_error *e);
 
-/* Disables interrupts, unmaps BARs, closes the device and the IOMMU. */
+/*
+ * "0000:00:01.0 via iommufd (/dev/vfio/devices/vfio0)": which IOMMU backend
+ * and /dev node an open device goes through, for the line tools print at
+ * start. Returns buf.
+ */
+const char *vfio_pci_device_describe(const struct vfio_pci_device *dev,
+                                     char *buf, size_t len);
+
+/*
+ * Disables interrupts, unmaps BARs, detaches the device from the IOMMU,
+ * closes it and the IOMMU.
+ */
 void vfio_pci_device_close(struct vfio_pci_device *dev);
 
 /*

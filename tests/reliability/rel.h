@@ -1,0 +1,81 @@
+/*
+ * Shared parts of the reliability programs (mypci-fuzz, mypci-storm): option
+ * parsing, opening the device the way the conformance suite does, a seeded
+ * PRNG and the data pattern transfers are checked against.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#ifndef RELIABILITY_REL_H
+#define RELIABILITY_REL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mypci_driver.h"
+#include "vfio/pci_discovery.h"
+
+#define REL_DEFAULT_DEVICE "1af4:1236"
+
+enum rel_program { REL_FUZZ, REL_STORM };
+
+struct rel_options {
+    const char *device; /* BDF or VENDOR:DEVICE */
+    enum vfio_iommu_kind iommu;
+    bool bind;
+    bool help;
+    uint64_t seed;
+    bool seed_given;
+    uint64_t ops;       /* fuzz: operations */
+    uint64_t batch;     /* fuzz: operations between health checks */
+    uint64_t transfers; /* storm: DMA transfers */
+    uint64_t soak_s;    /* storm: run for this long instead (0: off) */
+};
+
+/* 0, or -EINVAL with the reason in err. */
+int rel_parse_args(enum rel_program prog, int argc, char *const argv[],
+                   struct rel_options *o, char *err, size_t err_len);
+const char *rel_usage(enum rel_program prog);
+
+/* An opened, initialised mypci and how it was bound. */
+struct rel_target {
+    const char *prog;
+    char bdf[VFIO_PCI_BDF_MAX];
+    struct vfio_pci_binding binding;
+    struct vfio_pci_device *dev;
+    struct mypci *m;
+};
+
+/* Resolves, binds if asked, opens and inits; prints why on failure. */
+int rel_open(struct rel_target *t, const struct rel_options *o);
+/* Closes and restores the original driver; -1 if that failed. */
+int rel_close(struct rel_target *t);
+/* Prints "PROG: WHAT: <formatted error>" on stderr. */
+void rel_report(const struct rel_target *t, const char *what,
+                const struct vfio_error *e);
+
+/* splitmix64: tiny, seedable, good enough to pick operations. */
+static inline uint64_t rel_rand(uint64_t *s)
+{
+    uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
+
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+}
+
+/* Uniform in [0, n); n > 0. */
+static inline uint64_t rel_below(uint64_t *s, uint64_t n)
+{
+    return rel_rand(s) % n;
+}
+
+/* Fills len bytes with the pattern of tag (a cheap LCG stream). */
+void rel_fill(volatile void *p, size_t len, uint32_t tag);
+/* Index of the first byte differing from tag's pattern, or -1. */
+long rel_check(const volatile void *p, size_t len, uint32_t tag);
+
+/* Monotonic time in seconds. */
+double rel_now(void);
+
+#endif

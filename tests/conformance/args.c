@@ -27,8 +27,10 @@ static const char usage_test[] =
 
 static const char usage_bench[] =
     "usage: mypci-bench [--quick] [OPTIONS]\n"
-    "Measures mypci latencies through VFIO: min/p50/p99 in microseconds.\n"
-    "  --quick         few hundred iterations (under 15 s under TCG)\n"
+    "Measures mypci's MMIO, interrupt, DMA and IOMMU latency through VFIO,\n"
+    "beside QEMU's edu and pci-testdev (docs/bench.md).\n"
+    "  --quick         min/p50/p99 of four figures, few hundred iterations\n"
+    "                  (under 15 s under TCG)\n"
     "  --device BDF|VENDOR:DEVICE  (default " CT_DEFAULT_DEVICE ")\n"
     "  --iommu auto|type1|iommufd\n"
     "  --bind          bind the device to vfio-pci if needed, restore after\n"

@@ -1,0 +1,240 @@
+/*
+ * Unit tests of mypci-bench's pure parts: its own options, percentiles and
+ * the JSON of one measure.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#define _GNU_SOURCE
+#include <check.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bench_opts.h"
+#include "bench_stats.h"
+
+static int parse(int argc, char **argv, struct bench_opts *o, char **rest,
+                 int *nr_rest, char *err)
+{
+    return bench_opts_parse(argc, argv, o, rest, nr_rest, err, 256);
+}
+
+START_TEST(defaults_and_passthrough)
+{
+    char *argv[] = {"mypci-bench", "--quick", "--device", "1af4:1236",
+                    "--bind"};
+    char *rest[5], err[256];
+    struct bench_opts o;
+    int n;
+
+    ck_assert_int_eq(parse(5, argv, &o, rest, &n, err), 0);
+    ck_assert_ptr_null(o.json);
+    ck_assert_uint_eq(o.iterations, 0);
+    ck_assert(!o.warmup_set && !o.no_refs);
+    ck_assert_uint_eq(o.nr_sizes, 0);
+    ck_assert_uint_eq(o.modes, BENCH_MODE_ALL);
+    ck_assert_uint_eq(o.map_size, 2u << 20);
+    /* What is not ours goes on, in order, after the program name. */
+    ck_assert_int_eq(n, 5);
+    for (int i = 0; i < 5; i++) {
+        ck_assert_str_eq(rest[i], argv[i]);
+    }
+}
+END_TEST
+
+START_TEST(all_options)
+{
+    char *argv[] = {"b",         "--json",     "out.json", "--iterations",
+                    "200",       "--bind",     "--warmup", "0",
+                    "--sizes",   "64,4K,1M",   "--modes",  "intx,msix",
+                    "--no-refs", "--map-size", "4M"};
+    char *rest[15], err[256];
+    struct bench_opts o;
+    int n;
+
+    ck_assert_int_eq(parse(15, argv, &o, rest, &n, err), 0);
+    ck_assert_str_eq(o.json, "out.json");
+    ck_assert_uint_eq(o.iterations, 200);
+    ck_assert(o.warmup_set);
+    ck_assert_uint_eq(o.warmup, 0);
+    ck_assert_uint_eq(o.nr_sizes, 3);
+    ck_assert_uint_eq(o.sizes[0], 64);
+    ck_assert_uint_eq(o.sizes[1], 4096);
+    ck_assert_uint_eq(o.sizes[2], 1u << 20);
+    ck_assert_uint_eq(o.modes, BENCH_MODE_INTX | BENCH_MODE_MSIX);
+    ck_assert(o.no_refs);
+    ck_assert_uint_eq(o.map_size, 4u << 20);
+    ck_assert_int_eq(n, 2);
+    ck_assert_str_eq(rest[1], "--bind");
+}
+END_TEST
+
+/* Each bad value fails with a message naming it. */
+START_TEST(bad_values)
+{
+    static const char *const cases[][3] = {
+        {"--iterations", "0", "--iterations"},
+        {"--iterations", "12x", "12x"},
+        {"--iterations", "-3", "-3"},
+        {"--warmup", "", "--warmup"},
+        {"--sizes", ",", "--sizes"},
+        {"--sizes", "64,3G", "3G"},
+        {"--sizes", "0", "'0'"},
+        {"--sizes", "512M", "512M"},
+        {"--modes", "msix,legacy", "legacy"},
+        {"--map-size", "1000", "1000"},
+        {"--json", "", "--json"},
+    };
+
+    for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
+        char *argv[] = {"b", (char *)cases[k][0], (char *)cases[k][1]};
+        char *rest[3], err[256];
+        struct bench_opts o;
+        int n;
+
+        ck_assert_msg(parse(3, argv, &o, rest, &n, err) == -EINVAL,
+                      "%s %s accepted", cases[k][0], cases[k][1]);
+        ck_assert_msg(strstr(err, cases[k][2]) != NULL, "%s %s: '%s'",
+                      cases[k][0], cases[k][1], err);
+    }
+}
+END_TEST
+
+START_TEST(missing_value)
+{
+    char *argv[] = {"b", "--sizes"};
+    char *rest[2], err[256];
+    struct bench_opts o;
+    int n;
+
+    ck_assert_int_eq(parse(2, argv, &o, rest, &n, err), -EINVAL);
+    ck_assert_str_eq(err, "option --sizes needs a value");
+}
+END_TEST
+
+START_TEST(sizes)
+{
+    uint64_t v;
+
+    ck_assert_int_eq(bench_parse_size("64", &v), 0);
+    ck_assert_uint_eq(v, 64);
+    ck_assert_int_eq(bench_parse_size("16KiB", &v), 0);
+    ck_assert_uint_eq(v, 16384);
+    ck_assert_int_eq(bench_parse_size("256M", &v), 0);
+    ck_assert_uint_eq(v, 256u << 20);
+    ck_assert_int_eq(bench_parse_size("257M", &v), -EINVAL);
+    ck_assert_int_eq(bench_parse_size("4G", &v), -EINVAL);
+    ck_assert_int_eq(bench_parse_size("K", &v), -EINVAL);
+    ck_assert_int_eq(bench_parse_size("99999999999999999999999", &v), -EINVAL);
+}
+END_TEST
+
+/* Nearest rank: the p-th percentile is the ceil(p*n/100)-th smallest. */
+START_TEST(percentiles)
+{
+    uint64_t s[100];
+    struct bench_stats st;
+
+    for (int i = 0; i < 100; i++) {
+        s[i] = (uint64_t)(100 - i) * 10; /* 1000 .. 10, unsorted */
+    }
+    bench_stats_compute(s, 100, &st);
+    ck_assert_uint_eq(st.min, 10);
+    ck_assert_uint_eq(st.p50, 500);
+    ck_assert_uint_eq(st.p90, 900);
+    ck_assert_uint_eq(st.p99, 990);
+    ck_assert_uint_eq(st.max, 1000);
+    ck_assert(st.mean > 504.9 && st.mean < 505.1);
+
+    uint64_t one[] = {7};
+    bench_stats_compute(one, 1, &st);
+    ck_assert(st.min == 7 && st.p50 == 7 && st.p99 == 7 && st.max == 7);
+
+    uint64_t three[] = {3, 1, 2};
+    bench_stats_compute(three, 3, &st);
+    ck_assert_uint_eq(st.p50, 2);
+    ck_assert_uint_eq(st.p90, 3);
+    ck_assert(st.min <= st.p50 && st.p50 <= st.p90 && st.p90 <= st.p99 &&
+              st.p99 <= st.max);
+}
+END_TEST
+
+static char *measure_json(const struct bench_results *r, size_t k)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+
+    bench_json_measure(f, r, &r->m[k]);
+    fclose(f);
+    return buf;
+}
+
+START_TEST(measure_json_refs)
+{
+    struct bench_results r = {0};
+    struct bench_measure *m, *ref;
+    char *js;
+
+    m = bench_add(&r, "mypci", "mmio", "mypci/mmio/bar0_read");
+    snprintf(m->label, sizeof(m->label), "say \"hi\"\\");
+    bench_add_ref(m, "edu/mmio/bar0_read");
+    bench_add_ref(m, "pci-testdev/mmio/bar0_read");
+    m->available = true;
+    m->iterations = 10;
+    m->ns = (struct bench_stats){
+        .min = 1, .p50 = 300, .p90 = 3, .p99 = 400, .max = 5, .mean = 2};
+    ref = bench_add(&r, "edu", "mmio", "edu/mmio/bar0_read");
+    ref->available = true;
+    ref->ns = (struct bench_stats){.p50 = 200, .p99 = 800};
+    bench_unavailable(
+        bench_add(&r, "pci-testdev", "mmio", "pci-testdev/mmio/bar0_read"),
+        "no device");
+
+    js = measure_json(&r, 0);
+    ck_assert_msg(strstr(js, "\"label\": \"say \\\"hi\\\"\\\\\"") != NULL, "%s",
+                  js);
+    ck_assert_msg(strstr(js, "\"ratio_p50\": 1.500, \"ratio_p99\": 0.500") !=
+                      NULL,
+                  "%s", js);
+    ck_assert_msg(strstr(js, "\"id\": \"pci-testdev/mmio/bar0_read\", "
+                             "\"ratio_p50\": null") != NULL,
+                  "%s", js);
+    free(js);
+    js = measure_json(&r, 2);
+    ck_assert_msg(
+        strstr(js, "\"available\": false, \"reason\": \"no device\"") != NULL,
+        "%s", js);
+    ck_assert_msg(strstr(js, "\"ns\"") == NULL, "%s", js);
+    free(js);
+    bench_results_free(&r);
+}
+END_TEST
+
+static Suite *bench_suite(void)
+{
+    Suite *s = suite_create("bench");
+    TCase *tc = tcase_create("bench");
+
+    tcase_add_test(tc, defaults_and_passthrough);
+    tcase_add_test(tc, all_options);
+    tcase_add_test(tc, bad_values);
+    tcase_add_test(tc, missing_value);
+    tcase_add_test(tc, sizes);
+    tcase_add_test(tc, percentiles);
+    tcase_add_test(tc, measure_json_refs);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(bench_suite());
+    int failed;
+
+    srunner_run_all(sr, CK_NORMAL);
+    failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

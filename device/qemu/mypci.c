@@ -14,8 +14,10 @@
 #include "qemu/main-loop.h"
 #include "qemu/module.h"
 #include "qemu/range.h"
+#include "qemu/timer.h"
 #include "qemu/units.h"
 #include "qapi/error.h"
+#include "hw/core/cpu.h"
 #include "hw/pci/msi.h"
 #include "hw/pci/msix.h"
 #include "hw/pci/pci_device.h"
@@ -46,6 +48,7 @@ struct MyPCIState {
     MemoryRegion bar0;       /* registers; MSI-X table and PBA in page 1 */
     MemoryRegion device_mem; /* BAR2, RAM-backed */
     QEMUBH *dma_bh;
+    QEMUTimer dma_delay_timer; /* only with x-dma-delay-us */
     struct mypci_core core;
 
     /* Properties. */
@@ -56,6 +59,11 @@ struct MyPCIState {
     uint16_t vendor_id;
     uint16_t device_id;
     char *x_break; /* test-only: see mypci_parse_break() */
+    /*
+     * Test-only: run each transfer this many microseconds (virtual time)
+     * after DMA_CMD, so the guest can observe BUSY and race the engine.
+     */
+    uint32_t x_dma_delay_us;
 };
 
 /* ---- host callbacks for the core ---------------------------------------- */
@@ -158,11 +166,29 @@ static void mypci_set_intx(void *opaque, int level)
     pci_set_irq(&s->parent_obj, level);
 }
 
+static void mypci_dma_on_vcpu(CPUState *cpu, run_on_cpu_data data);
+
+/*
+ * Deferred work (the DMA transfer) runs after the MMIO write has returned.
+ * When a vCPU wrote DMA_CMD, it runs on that vCPU's thread as soon as the
+ * vCPU leaves its current translation block: a bottom half would first have
+ * to wake the main loop, which costs ~20 us per transfer under TCG
+ * (docs/bench.md). Without a vCPU (qtest, migration) the bottom half runs it.
+ */
 static void mypci_schedule(void *opaque)
 {
     MyPCIState *s = opaque;
 
-    qemu_bh_schedule(s->dma_bh);
+    if (s->x_dma_delay_us) {
+        timer_mod(&s->dma_delay_timer,
+                  qemu_clock_get_us(QEMU_CLOCK_VIRTUAL) + s->x_dma_delay_us);
+    } else if (current_cpu) {
+        object_ref(OBJECT(s));
+        async_run_on_cpu(current_cpu, mypci_dma_on_vcpu,
+                         RUN_ON_CPU_HOST_PTR(s));
+    } else {
+        qemu_bh_schedule(s->dma_bh);
+    }
 }
 
 static void mypci_trace(void *opaque, enum mypci_trace_event event,
@@ -260,9 +286,8 @@ static const MemoryRegionOps mypci_mmio_ops = {
     },
 };
 
-static void mypci_dma_bh(void *opaque)
+static void mypci_dma_run(MyPCIState *s)
 {
-    MyPCIState *s = opaque;
     struct mypci_core *core = &s->core;
     bool to_device = (core->run_cmd & MYPCI_DMA_DIR_MASK) ==
                      MYPCI_DMA_DIR_HOST_TO_DEV;
@@ -274,6 +299,40 @@ static void mypci_dma_bh(void *opaque)
         memory_region_set_dirty(&s->device_mem, dst,
                                 MIN(len, s->mem_size - dst));
     }
+}
+
+/* The bottom half is created guarded, so DMA cannot re-enter our MMIO. */
+static void mypci_dma_bh(void *opaque)
+{
+    mypci_dma_run(opaque);
+}
+
+/* QEMU's re-entrancy guard, by hand, for the paths without a guarded BH. */
+static void mypci_dma_run_guarded(MyPCIState *s)
+{
+    MemReentrancyGuard *guard = &DEVICE(s)->mem_reentrancy_guard;
+
+    if (guard->engaged_in_io) {
+        qemu_bh_schedule(s->dma_bh);
+        return;
+    }
+    guard->engaged_in_io = true;
+    mypci_dma_run(s);
+    guard->engaged_in_io = false;
+}
+
+/* On the vCPU that wrote DMA_CMD; BQL held. */
+static void mypci_dma_on_vcpu(CPUState *cpu, run_on_cpu_data data)
+{
+    MyPCIState *s = data.host_ptr;
+
+    mypci_dma_run_guarded(s);
+    object_unref(OBJECT(s));
+}
+
+static void mypci_dma_delay_expired(void *opaque)
+{
+    mypci_dma_run_guarded(opaque);
 }
 
 /* ---- configuration space ------------------------------------------------- */
@@ -472,6 +531,8 @@ static void mypci_realize(PCIDevice *pdev, Error **errp)
     }
     s->dma_bh = qemu_bh_new_guarded(mypci_dma_bh, s,
                                     &DEVICE(pdev)->mem_reentrancy_guard);
+    timer_init_us(&s->dma_delay_timer, QEMU_CLOCK_VIRTUAL,
+                  mypci_dma_delay_expired, s);
     if (mypci_core_init(&s->core, &mypci_host_ops, s, &config,
                         memory_region_get_ram_ptr(&s->device_mem)) < 0) {
         error_setg(errp, "mypci: the device core refused its configuration");
@@ -485,6 +546,7 @@ static void mypci_exit(PCIDevice *pdev)
     MyPCIState *s = MYPCI(pdev);
 
     qemu_bh_delete(s->dma_bh);
+    timer_del(&s->dma_delay_timer);
     mypci_free_capabilities(pdev);
 }
 
@@ -494,6 +556,7 @@ static void mypci_reset(DeviceState *dev)
     MyPCIState *s = MYPCI(dev);
 
     qemu_bh_cancel(s->dma_bh);
+    timer_del(&s->dma_delay_timer);
     mypci_core_reset(&s->core, MYPCI_RESET_FUNCTION);
     memory_region_set_dirty(&s->device_mem, 0, s->mem_size);
 }
@@ -543,6 +606,7 @@ static const Property mypci_properties[] = {
     DEFINE_PROP_UINT16("vendor-id", MyPCIState, vendor_id, 0x1af4),
     DEFINE_PROP_UINT16("device-id", MyPCIState, device_id, 0x1236),
     DEFINE_PROP_STRING("x-break", MyPCIState, x_break),
+    DEFINE_PROP_UINT32("x-dma-delay-us", MyPCIState, x_dma_delay_us, 0),
 };
 
 static void mypci_class_init(ObjectClass *klass, const void *data)

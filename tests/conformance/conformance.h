@@ -63,6 +63,13 @@ extern struct mypci *ct_m;
 
 /* Checked fixture: opens, probes and initialises the device. */
 void ct_setup(void);
+
+/*
+ * True when the environment says the device under test was started with
+ * x-dma-delay-us (MYPCI_BUSY_WINDOW=1): the engine then stays BUSY long
+ * enough that the tests racing it must see the busy outcome.
+ */
+bool ct_busy_window_expected(void);
 void ct_teardown(void);
 
 /* Interrupts in mode, failing the test if VFIO refuses. */

@@ -168,3 +168,10 @@ int64_t ct_wait_irqs(int fd, int64_t expected, int timeout_ms, int settle_ms)
     /* Extra signals would show up within the settle window. */
     return total + ct_count_irqs(fd, settle_ms);
 }
+
+bool ct_busy_window_expected(void)
+{
+    const char *value = getenv("MYPCI_BUSY_WINDOW");
+
+    return value && strcmp(value, "1") == 0;
+}

@@ -146,6 +146,11 @@ START_TEST(reset_control_abandons_transfer)
             break;
         }
     }
+    ck_assert_msg(attempt <= ABANDON_ATTEMPTS || !ct_busy_window_expected(),
+                  "ABI §7 CONTROL.RESET during a transfer: the transfer always "
+                  "finished before the reset although the engine is slowed "
+                  "down (%d attempts)",
+                  ABANDON_ATTEMPTS);
     if (attempt > ABANDON_ATTEMPTS) {
         printf("# reset_control_abandons_transfer: the transfer had always "
                "finished before the reset (%d attempts)\n",

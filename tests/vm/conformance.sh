@@ -81,4 +81,17 @@ check_broken() { # BREAK PATTERN
 }
 check_broken invert 'ABI §3 INVERT: expected 0x[0-9a-f]*, got 0x[0-9a-f]*'
 check_broken dma-count 'ABI §[34] [^:]*DMA_COUNT[^:]*: expected 0x[0-9a-f]*, got 0x[0-9a-f]*'
+
+# 7. The busy window. The device runs a transfer on the writing vCPU right
+# after DMA_CMD returns, so a guest rarely catches the engine BUSY; with
+# x-dma-delay-us it stays BUSY long enough that the racing tests must reach
+# DROPPED (ABI 3) and the abandoned transfer (ABI 7), not just allow them.
+"$MYPCI" exec --device mypci,x-dma-delay-us=200 -- sh -c '
+    export MYPCI_BUSY_WINDOW=1
+    mypci-vfio-test --bind --run dma_dropped_while_busy &&
+    mypci-vfio-test --bind --run reset_control_abandons_transfer' >"$tmp/busy" 2>&1
+ok $? "x-dma-delay-us: DMA_CMD while BUSY is dropped and CONTROL.RESET abandons a transfer" \
+    "$(grep -v ':P:' "$tmp/busy" | tail -n 10)"
+grep -q "DROPPED on attempt" "$tmp/busy" && grep -q "transfer pending at the reset" "$tmp/busy"
+ok $? "x-dma-delay-us: both races were won, as the suite reported" "$(grep '^#' "$tmp/busy")"
 tap_done

@@ -171,12 +171,14 @@ main() {
     shift
     kdir=$(fetch_kernel "$series")
     hash=$(inputs_hash "$kdir" "$@")
-    out="$MYPCI_CACHE/guest/initramfs-$series-$hash.cpio"
+    # MYPCI_IMAGE_TAG names a flavour (e.g. sanitize) kept beside the others.
+    local name="initramfs-$series${MYPCI_IMAGE_TAG:+-$MYPCI_IMAGE_TAG}"
+    out="$MYPCI_CACHE/guest/$name-$hash.cpio"
     if [ ! -f "$out" ]; then
         log "building guest initramfs for kernel $series"
         mkdir -p "$MYPCI_CACHE/guest"
         build_initramfs "$kdir" "$out" "$@"
-        find "$MYPCI_CACHE/guest" -name "initramfs-$series-*.cpio" ! -name "${out##*/}" -delete
+        find "$MYPCI_CACHE/guest" -name "$name-????????????????.cpio" ! -name "${out##*/}" -delete
     fi
     echo "KERNEL=$kdir/vmlinux INITRD=$out"
 }

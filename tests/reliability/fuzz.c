@@ -70,48 +70,67 @@ static unsigned pick_size(struct fuzz *f)
     return 1u << rel_below(&f->rng, 4);
 }
 
+#if !defined(__x86_64__)
+#error "mypci-fuzz issues x86-64 move instructions for unaligned MMIO"
+#endif
+
+/*
+ * One load of size bytes at p, aligned or not. Through a C pointer an
+ * unaligned access is undefined (UBSan stops on it); the instruction itself
+ * is what the fuzzer wants the device to see, so it is written out.
+ */
+static uint64_t insn_read(const volatile uint8_t *p, unsigned size)
+{
+    uint64_t v = 0;
+
+    switch (size) {
+    case 1:
+        __asm__ volatile("movzbq (%1), %0" : "=r"(v) : "r"(p) : "memory");
+        break;
+    case 2:
+        __asm__ volatile("movzwq (%1), %0" : "=r"(v) : "r"(p) : "memory");
+        break;
+    case 4:
+        __asm__ volatile("movl (%1), %k0" : "=r"(v) : "r"(p) : "memory");
+        break;
+    default:
+        __asm__ volatile("movq (%1), %0" : "=r"(v) : "r"(p) : "memory");
+        break;
+    }
+    return v;
+}
+
+static void insn_write(volatile uint8_t *p, unsigned size, uint64_t v)
+{
+    switch (size) {
+    case 1:
+        __asm__ volatile("movb %b0, (%1)" : : "q"(v), "r"(p) : "memory");
+        break;
+    case 2:
+        __asm__ volatile("movw %w0, (%1)" : : "r"(v), "r"(p) : "memory");
+        break;
+    case 4:
+        __asm__ volatile("movl %k0, (%1)" : : "r"(v), "r"(p) : "memory");
+        break;
+    default:
+        __asm__ volatile("movq %0, (%1)" : : "r"(v), "r"(p) : "memory");
+        break;
+    }
+}
+
 /* Page 0 through the mmap: any width, any offset, aligned or not. */
 static void op_mmio_page0(struct fuzz *f)
 {
     unsigned size = pick_size(f);
     uint32_t span = rel_below(&f->rng, 2) ? REGS_USED : MYPCI_REG_PAGE_SIZE;
     uint32_t off = (uint32_t)rel_below(&f->rng, span - size + 1);
-    uint64_t v = pick_value(f);
     volatile uint8_t *p = f->t.m->regs + off;
 
-    /* memcpy-free casts: the access must be one instruction of that width. */
     if (rel_below(&f->rng, 2)) {
-        switch (size) {
-        case 1:
-            *p = (uint8_t)v;
-            break;
-        case 2:
-            *(volatile uint16_t *)(void *)p = (uint16_t)v;
-            break;
-        case 4:
-            *(volatile uint32_t *)(void *)p = (uint32_t)v;
-            break;
-        default:
-            *(volatile uint64_t *)(void *)p = v;
-            break;
-        }
+        insn_write(p, size, pick_value(f));
     } else {
-        switch (size) {
-        case 1:
-            v = *p;
-            break;
-        case 2:
-            v = *(volatile uint16_t *)(void *)p;
-            break;
-        case 4:
-            v = *(volatile uint32_t *)(void *)p;
-            break;
-        default:
-            v = *(volatile uint64_t *)(void *)p;
-            break;
-        }
+        (void)insn_read(p, size);
     }
-    (void)v;
     f->mmio++;
 }
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # VM test (suite sanitize): QEMU built with ASan and UBSan hosts mypci while
-# guest programs built with ASan and UBSan drive it: the conformance suite,
-# the guest fuzzer and a DMA storm. Every sanitizer stops at its first report
+# guest programs built with ASan and UBSan drive it: the seed checks with
+# mmio_rw, the conformance suite, the latency summary, the guest fuzzer and
+# a DMA storm. Every sanitizer stops at its first report
 # (QEMU: halt_on_error; the guest programs likewise, with LeakSanitizer on),
 # so a clean run means no invalid access, no undefined behaviour and no
 # guest-side leak on any path these programs take. First it checks that
@@ -26,7 +27,8 @@ ASAN_OPTIONS=help=1 "$qemu" -version 2>&1 | grep -q '^Available flags for Addres
 ok $? "QEMU ($qemu) runs with AddressSanitizer"
 nm -D "$qemu" | grep -q ' U __ubsan_handle_'
 ok $? "QEMU calls UBSan's handlers"
-for prog in tests/conformance/mypci-vfio-test tests/reliability/mypci-fuzz \
+for prog in driver/mmio_rw tests/conformance/mypci-vfio-test \
+    tests/conformance/mypci-bench tests/reliability/mypci-fuzz \
     tests/reliability/mypci-storm; do
     nm -u "$guest_builddir/$prog" >"$tmp/nm" 2>&1
     grep -q ' __asan_init' "$tmp/nm" && grep -q ' __ubsan_handle_' "$tmp/nm"
@@ -34,11 +36,16 @@ for prog in tests/conformance/mypci-vfio-test tests/reliability/mypci-fuzz \
 done
 
 # 2. The programs against QEMU, in one guest. 1 GiB: ASan's shadow memory.
-"$MYPCI" exec --timeout 1500 --memory 1G --device mypci -- sh -c "
+# The devices of ./mypci run: the seed devices too (mmio_rw's checks).
+"$MYPCI" exec --timeout 1500 --memory 1G --device mypci_minimal \
+    --device pcie-root-port,id=rp1,chassis=1,slot=1 \
+    --device mypci_configurable,reg=0x42,bus=rp1 --device mypci -- sh -c "
     echo \"asan-runtime: \$(ASAN_OPTIONS=help=1 mypci-vfio-test --list 2>&1 |
         grep -c '^Available flags for AddressSanitizer')\"
+    mypci-seed-check >/tmp/seed; echo \"seed-exit: \$?\"; sed 's/^ok /seed ok /' /tmp/seed
     echo \"tests-listed: \$(mypci-vfio-test --list | wc -l)\"
     mypci-vfio-test --bind --tap; echo \"suite-exit: \$?\"
+    mypci-bench --quick --bind; echo \"bench-exit: \$?\"
     mypci-fuzz --bind --ops $fuzz_ops --seed $seed; echo \"fuzz-exit: \$?\"
     mypci-storm --bind --transfers $transfers --seed $seed; echo \"storm-exit: \$?\"
     " >"$tmp/out" 2>"$tmp/err"
@@ -64,6 +71,11 @@ grep -v -E '^qemu-system-x86_64: (vtd_[a-z_]+: detected |New fault is not record
 ok $? "QEMU printed nothing unexpected on stderr" "$(head -n 20 "$tmp/qemu-err")"
 
 # 3. What each program found.
+seed_ok=$(grep -c '^seed ok ' "$tmp/out")
+grep -qx 'seed-exit: 0' "$tmp/out" && [ "$seed_ok" -gt 0 ]
+ok $? "mypci-seed-check and mmio_rw: $seed_ok checks passed" "$(grep 'not ok' "$tmp/out")"
+grep -qx 'bench-exit: 0' "$tmp/out"
+ok $? "mypci-bench --quick ran to the end"
 listed=$(sed -n 's/^tests-listed: *//p' "$tmp/out")
 passed=$(grep -c '^ok ' "$tmp/out")
 grep -qx 'suite-exit: 0' "$tmp/out" && [ -n "$listed" ] && [ "$passed" = "$listed" ]

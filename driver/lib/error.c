@@ -48,6 +48,13 @@ static const struct cause_text cause_texts[VFIO_CAUSE_COUNT] = {
     [VFIO_CAUSE_UNSUPPORTED] = {"not supported", ""},
     [VFIO_CAUSE_NO_IOVA] = {"IOVA space exhausted",
                             "map fewer or smaller buffers"},
+    [VFIO_CAUSE_IOVA_RANGE] =
+        {"IOVA outside the IOMMU's ranges",
+         "use IOVAs inside the ranges VFIO reports (vfio_iommu_iova_ranges)"},
+    [VFIO_CAUSE_MMAP] = {"BAR mmap refused",
+                         "access the BAR through read()/write() on the "
+                         "device fd, or raise the address-space limit "
+                         "(ulimit -v) if that refused it"},
     [VFIO_CAUSE_TIMEOUT] = {"timed out", ""},
     [VFIO_CAUSE_SYSTEM] = {"system call failed", ""},
 };

@@ -12,6 +12,7 @@
 
 #include "sysfs.h"
 #include "vfio/iommu.h"
+#include "vfio/iova.h"
 
 static const char *dev_root(const struct vfio_env *env)
 {
@@ -243,10 +244,46 @@ int vfio_iommu_detach_device(struct vfio_iommu *iommu, int device_fd,
     return iommu->ops->detach_device(iommu, device_fd, e);
 }
 
+/*
+ * After the kernel refused a mapping: if [iova, iova + size) is not inside
+ * one usable range, that is the reason, and the ranges are what the user
+ * needs to see. Otherwise the backend's own error stands.
+ */
+static int explain_map_failure(struct vfio_iommu *iommu, uint64_t iova,
+                               uint64_t size, int err, struct vfio_error *e)
+{
+    struct vfio_iova_allocator usable;
+    struct iova_range *ranges = NULL;
+    size_t nr = 0;
+    char text[256];
+    int inside;
+
+    if (iommu->ops->iova_ranges(iommu, &ranges, &nr, NULL) < 0) {
+        return err;
+    }
+    if (vfio_iova_init(&usable, ranges, nr, NULL) < 0) {
+        free(ranges);
+        return err;
+    }
+    inside = vfio_iova_usable(&usable, iova, size);
+    vfio_iova_fini(&usable);
+    if (!inside) {
+        err = vfio_error_set(
+            e, VFIO_CAUSE_IOVA_RANGE, err,
+            "map of iova %#llx size %#llx refused; the IOMMU's ranges are %s",
+            (unsigned long long)iova, (unsigned long long)size,
+            vfio_iova_format_ranges(ranges, nr, text, sizeof(text)));
+    }
+    free(ranges);
+    return err;
+}
+
 int vfio_iommu_map(struct vfio_iommu *iommu, void *vaddr, uint64_t iova,
                    uint64_t size, unsigned prot, struct vfio_error *e)
 {
-    return iommu->ops->map(iommu, vaddr, iova, size, prot, e);
+    int err = iommu->ops->map(iommu, vaddr, iova, size, prot, e);
+
+    return err < 0 ? explain_map_failure(iommu, iova, size, err, e) : 0;
 }
 
 int vfio_iommu_unmap(struct vfio_iommu *iommu, uint64_t iova, uint64_t size,

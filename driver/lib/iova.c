@@ -4,6 +4,7 @@
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -34,8 +35,11 @@ static uint64_t first_usable(const struct iova_range *r)
 
 void vfio_iova_reset(struct vfio_iova_allocator *a)
 {
+    uint64_t start = a->nr_ranges ? first_usable(&a->ranges[0]) : 0;
+
+    /* vfio_iova_alloc searches from next onwards, range by range. */
     a->cur = 0;
-    a->next = a->nr_ranges ? first_usable(&a->ranges[0]) : 0;
+    a->next = start > a->floor ? start : a->floor;
 }
 
 int vfio_iova_init(struct vfio_iova_allocator *a,
@@ -111,6 +115,56 @@ int vfio_iova_alloc(struct vfio_iova_allocator *a, uint64_t size,
     return vfio_error_set(e, VFIO_CAUSE_NO_IOVA, ENOSPC,
                           "no room for %#llx bytes of IOVA",
                           (unsigned long long)size);
+}
+
+const char *vfio_iova_format_ranges(const struct iova_range *ranges,
+                                    size_t nr, char *buf, size_t len)
+{
+    size_t used = 0;
+
+    if (len == 0) {
+        return buf;
+    }
+    buf[0] = '\0';
+    for (size_t i = 0; i < nr && used < len; i++) {
+        int n = snprintf(buf + used, len - used, "%s%#llx-%#llx",
+                         i ? ", " : "", (unsigned long long)ranges[i].start,
+                         (unsigned long long)ranges[i].last);
+
+        if (n < 0) {
+            break;
+        }
+        used += (size_t)n;
+    }
+    return buf;
+}
+
+int vfio_iova_set_floor(struct vfio_iova_allocator *a, uint64_t floor,
+                        struct vfio_error *e)
+{
+    char text[256];
+    uint64_t page;
+
+    if (floor % VFIO_IOVA_PAGE) {
+        return vfio_error_set(e, VFIO_CAUSE_SYSTEM, EINVAL,
+                              "IOVA floor %#llx is not page aligned",
+                              (unsigned long long)floor);
+    }
+    for (size_t i = 0; i < a->nr_ranges; i++) {
+        const struct iova_range *r = &a->ranges[i];
+        uint64_t from = floor > first_usable(r) ? floor : first_usable(r);
+
+        if (fit_in_range(r, from, VFIO_IOVA_PAGE, VFIO_IOVA_PAGE, &page) == 0) {
+            a->floor = floor;
+            vfio_iova_reset(a);
+            return 0;
+        }
+    }
+    return vfio_error_set(
+        e, VFIO_CAUSE_IOVA_RANGE, ERANGE,
+        "no usable IOVA at or above %#llx; the IOMMU's ranges are %s",
+        (unsigned long long)floor,
+        vfio_iova_format_ranges(a->ranges, a->nr_ranges, text, sizeof(text)));
 }
 
 int vfio_iova_usable(const struct vfio_iova_allocator *a, uint64_t iova,

@@ -183,6 +183,9 @@ static int device_setup(struct vfio_pci_device *dev,
     if (err == 0) {
         err = device_iova_init(dev, e);
     }
+    if (err == 0 && opts && opts->iova_floor) {
+        err = vfio_iova_set_floor(&dev->iova, opts->iova_floor, e);
+    }
     return err;
 }
 
@@ -358,10 +361,10 @@ static int map_area(struct vfio_pci_device *dev, struct vfio_pci_region *r,
     p = mmap((char *)r->map + off, size, prot, MAP_SHARED | MAP_FIXED, dev->fd,
              (off_t)(r->offset + off));
     if (p == MAP_FAILED) {
-        return vfio_error_set(e, VFIO_CAUSE_SYSTEM, errno,
-                              "mmap of %s region offset %#llx size %#llx",
-                              dev->bdf, (unsigned long long)off,
-                              (unsigned long long)size);
+        return vfio_error_set(e, VFIO_CAUSE_MMAP, errno,
+                              "mmap of BAR %u of %s, offset %#llx size %#llx",
+                              (unsigned)(r - dev->regions), dev->bdf,
+                              (unsigned long long)off, (unsigned long long)size);
     }
     return 0;
 }
@@ -377,10 +380,10 @@ static int bar_map_areas(struct vfio_pci_device *dev, struct vfio_pci_region *r,
     r->map = mmap(NULL, len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (r->map == MAP_FAILED) {
         r->map = NULL;
-        return vfio_error_set(e, VFIO_CAUSE_SYSTEM, errno,
-                              "reserving %zu "
-                              "bytes of address space",
-                              len);
+        return vfio_error_set(e, VFIO_CAUSE_MMAP, errno,
+                              "reserving %zu bytes of address space for BAR "
+                              "%u of %s",
+                              len, (unsigned)(r - dev->regions), dev->bdf);
     }
     r->map_len = len;
     if (!r->caps.sparse) {
@@ -407,9 +410,10 @@ int vfio_pci_bar_map(struct vfio_pci_device *dev, unsigned bar, void **map,
     r = &dev->regions[bar];
     if (!r->map) {
         if (!(r->flags & VFIO_REGION_INFO_FLAG_MMAP)) {
-            return vfio_error_set(e, VFIO_CAUSE_UNSUPPORTED, EOPNOTSUPP,
-                                  "BAR %u of %s cannot be mmapped", bar,
-                                  dev->bdf);
+            return vfio_error_set(e, VFIO_CAUSE_MMAP, EOPNOTSUPP,
+                                  "BAR %u of %s: VFIO does not offer mmap "
+                                  "for it",
+                                  bar, dev->bdf);
         }
         err = bar_map_areas(dev, r, e);
         if (err < 0) {

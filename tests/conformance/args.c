@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "args.h"
@@ -21,6 +22,8 @@ static const char usage_test[] =
     "  --list          list the tests (TESTCASE/TEST) and exit\n"
     "  --run NAME      run only the test or test case NAME\n"
     "  --tap           print TAP instead of Check's verbose report\n"
+    "  --iova-base ADDR  put DMA buffers at IOVAs from ADDR up (page aligned,\n"
+    "                  e.g. 0x100000000 to test addresses above 4 GiB)\n"
     "  --help          this text\n"
     "Exit status: 0 all passed, 1 a test failed, 2 the device could not be\n"
     "used (the message says why) or bad usage.\n";
@@ -34,6 +37,7 @@ static const char usage_bench[] =
     "  --device BDF|VENDOR:DEVICE  (default " CT_DEFAULT_DEVICE ")\n"
     "  --iommu auto|type1|iommufd\n"
     "  --bind          bind the device to vfio-pci if needed, restore after\n"
+    "  --iova-base ADDR  put DMA buffers at IOVAs from ADDR up\n"
     "  --help          this text\n";
 
 const char *ct_usage(enum ct_program prog)
@@ -76,6 +80,21 @@ static int check_device(const char *device, char *err, size_t len)
     return 0;
 }
 
+static int parse_iova(const char *v, uint64_t *iova, char *err, size_t len)
+{
+    char *end;
+
+    errno = 0;
+    *iova = strtoull(v, &end, 0);
+    if (errno || end == v || *end || v[0] == '-' || *iova % 4096) {
+        return bad(err, len,
+                   "bad --iova-base '%s' (want a page-aligned address such as "
+                   "0x100000000)",
+                   v);
+    }
+    return 0;
+}
+
 static int parse_one(enum ct_program prog, int argc, char *const argv[], int *i,
                      struct ct_options *o, char *err, size_t len)
 {
@@ -96,6 +115,12 @@ static int parse_one(enum ct_program prog, int argc, char *const argv[], int *i,
                    ? 0
                    : bad(err, len,
                          "bad --iommu '%s' (want auto, type1 or iommufd)", v);
+    }
+    if (strcmp(a, "--iova-base") == 0) {
+        if (take_value(argc, argv, i, &v, err, len) < 0) {
+            return -EINVAL;
+        }
+        return parse_iova(v, &o->iova_base, err, len);
     }
     if (strcmp(a, "--bind") == 0) {
         o->bind = true;

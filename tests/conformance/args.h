@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "vfio/iommu.h"
 
@@ -28,6 +29,7 @@ struct ct_options {
     enum ct_output output;
     bool quick;
     bool help;
+    uint64_t iova_base; /* DMA buffers at IOVAs from here (0: lowest) */
 };
 
 enum ct_program {

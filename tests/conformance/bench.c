@@ -1260,7 +1260,8 @@ static void open_dev(struct bench *b, struct bench_dev *d,
                      const struct vfio_pci_driver_ops *ops)
 {
     const struct vfio_pci_driver_ops *drivers[] = {ops, NULL};
-    struct vfio_pci_open_opts opts = {.iommu = b->o.iommu};
+    struct vfio_pci_open_opts opts = {.iommu = b->o.iommu,
+                                      .iova_floor = b->o.iova_base};
     struct vfio_error e = {0};
     char bdf[VFIO_PCI_BDF_MAX], msg[VFIO_ERROR_DETAIL_MAX + 256];
 

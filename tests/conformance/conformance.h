@@ -54,6 +54,7 @@ void ct_register_driver(struct ct_registry *r);
 struct ct_target {
     char bdf[VFIO_PCI_BDF_MAX];
     enum vfio_iommu_kind iommu;
+    uint64_t iova_floor; /* --iova-base */
 };
 extern struct ct_target ct_target;
 

@@ -49,7 +49,8 @@ void ct_setup(void)
 {
     static const struct vfio_pci_driver_ops *const drivers[] = {
         &mypci_driver_ops, NULL};
-    struct vfio_pci_open_opts opts = {.iommu = ct_target.iommu};
+    struct vfio_pci_open_opts opts = {.iommu = ct_target.iommu,
+                                      .iova_floor = ct_target.iova_floor};
 
     vfio_error_clear(&fixture_err);
     CT_OK(vfio_pci_device_open(&ct_dev, ct_target.bdf, &opts, &fixture_err),

@@ -122,7 +122,8 @@ static int probe_device(bool tap)
 {
     static const struct vfio_pci_driver_ops *const drivers[] = {
         &mypci_driver_ops, NULL};
-    struct vfio_pci_open_opts opts = {.iommu = ct_target.iommu};
+    struct vfio_pci_open_opts opts = {.iommu = ct_target.iommu,
+                                      .iova_floor = ct_target.iova_floor};
     struct vfio_pci_device *dev;
     struct vfio_error e = {0};
     char desc[VFIO_PCI_BDF_MAX + 300];
@@ -222,6 +223,7 @@ int main(int argc, char **argv)
         return 0;
     }
     ct_target.iommu = o.iommu;
+    ct_target.iova_floor = o.iova_base;
     if (resolve_and_bind(&o, &binding) < 0) {
         return EXIT_UNUSABLE;
     }

@@ -1,10 +1,12 @@
 /*
  * The mypci driver's ops table as generic VFIO code uses it (the selftests'
- * shape): probe, init, memcpy_start/memcpy_wait, send_msi.
+ * shape): probe, init, memcpy_start/memcpy_wait, send_msi; and the IOMMU
+ * ranges as the library reports them.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "conformance.h"
@@ -87,6 +89,78 @@ START_TEST(driver_send_msi_msi)
 }
 END_TEST
 
+/*
+ * IOVAs the IOMMU cannot translate: above its last range, and in a hole
+ * between ranges (x86's MSI window). Up to max of them into out.
+ */
+static size_t iovas_outside(const struct iova_range *r, size_t nr,
+                            uint64_t *out, size_t max)
+{
+    size_t n = 0;
+
+    for (size_t i = 0; i < nr && n < max; i++) {
+        uint64_t after = r[i].last + 1;
+        bool covered = after == 0;
+
+        for (size_t j = 0; j < nr && !covered; j++) {
+            covered = after >= r[j].start && after <= r[j].last;
+        }
+        if (!covered && after % 4096 == 0) {
+            out[n++] = after;
+        }
+    }
+    return n;
+}
+
+/*
+ * The kernel refuses a mapping outside the IOMMU's IOVA ranges, and the
+ * library says so naming the ranges (cause IOVA_RANGE), not "system call
+ * failed".
+ */
+START_TEST(iommu_map_outside_ranges_refused)
+{
+    struct iova_range *ranges = NULL;
+    struct vfio_dma_buf buf;
+    struct vfio_error e = {0};
+    uint64_t bad[4];
+    size_t nr = 0, nbad;
+
+    CT_OK(vfio_iommu_iova_ranges(ct_dev->iommu, &ranges, &nr, &e), &e);
+    nbad = iovas_outside(ranges, nr, bad, 4);
+    free(ranges);
+    ck_assert_msg(nbad > 0, "the IOMMU reports no IOVA outside its ranges");
+    CT_OK(vfio_dma_alloc(&buf, 4096, 0, &e), &e);
+    for (size_t i = 0; i < nbad; i++) {
+        int err = vfio_dma_map_part(ct_dev, &buf, 0, 4096, bad[i],
+                                    VFIO_DMA_PROT_RW, &e);
+
+        if (err == 0) {
+            vfio_iommu_unmap(ct_dev->iommu, bad[i], 4096, NULL);
+        }
+        ck_assert_msg(err < 0, "the kernel mapped IOVA %#llx, outside the "
+                      "ranges it reported", (unsigned long long)bad[i]);
+        ck_assert_msg(e.cause == VFIO_CAUSE_IOVA_RANGE &&
+                          strstr(e.detail, "the IOMMU's ranges are"),
+                      "IOVA %#llx: %s", (unsigned long long)bad[i], ct_err(&e));
+    }
+    vfio_dma_free(ct_dev, &buf);
+}
+END_TEST
+
+/* --iova-base: every DMA buffer the library hands out is at or above it. */
+START_TEST(iommu_iova_floor_honoured)
+{
+    struct vfio_dma_buf buf;
+
+    ct_dma_buf(&buf, 8192, VFIO_DMA_PROT_RW);
+    ck_assert_msg(buf.iova >= ct_target.iova_floor,
+                  "DMA buffer at IOVA %#llx, below --iova-base %#llx",
+                  (unsigned long long)buf.iova,
+                  (unsigned long long)ct_target.iova_floor);
+    vfio_dma_free(ct_dev, &buf);
+}
+END_TEST
+
 void ct_register_driver(struct ct_registry *r)
 {
     ct_add(r, "driver", driver_ops_shape, 0);
@@ -94,4 +168,6 @@ void ct_register_driver(struct ct_registry *r)
     ct_add(r, "driver", driver_memcpy_fault, 0);
     ct_add(r, "driver", driver_send_msi_msix, CT_NEEDS_MSIX);
     ct_add(r, "driver", driver_send_msi_msi, CT_NEEDS_MSI);
+    ct_add(r, "iommu", iommu_map_outside_ranges_refused, 0);
+    ct_add(r, "iommu", iommu_iova_floor_honoured, 0);
 }

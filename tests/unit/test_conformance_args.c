@@ -28,6 +28,21 @@ START_TEST(defaults)
     ck_assert(!o.bind && !o.list && !o.help && !o.quick);
     ck_assert_ptr_null(o.run);
     ck_assert_int_eq(o.output, CT_OUTPUT_VERBOSE);
+    ck_assert_uint_eq(o.iova_base, 0);
+}
+END_TEST
+
+START_TEST(iova_base)
+{
+    char *hex[] = {"t", "--iova-base", "0x100000000"};
+    char *dec[] = {"b", "--iova-base", "8192"};
+    struct ct_options o;
+    char err[256];
+
+    ck_assert_int_eq(parse(CT_PROGRAM_TEST, 3, hex, &o, err), 0);
+    ck_assert_uint_eq(o.iova_base, 0x100000000ull);
+    ck_assert_int_eq(parse(CT_PROGRAM_BENCH, 3, dec, &o, err), 0);
+    ck_assert_uint_eq(o.iova_base, 8192);
 }
 END_TEST
 
@@ -79,6 +94,12 @@ START_TEST(bad_options)
         {3, {"t", "--iommu", "type2"}, "bad --iommu 'type2'"},
         {2, {"t", "--run"}, "option --run needs a value"},
         {2, {"t", "--quick"}, "unknown option '--quick'"},
+        {3, {"t", "--iova-base", "0x1001"}, "bad --iova-base '0x1001'"},
+        {3, {"t", "--iova-base", "-4096"}, "bad --iova-base '-4096'"},
+        {3, {"t", "--iova-base", "4k"}, "bad --iova-base '4k'"},
+        {3, {"t", "--iova-base", "0x1000000000000000000"},
+         "bad --iova-base '0x1000000000000000000'"},
+        {2, {"t", "--iova-base"}, "option --iova-base needs a value"},
     };
     struct ct_options o;
     char err[256];
@@ -114,6 +135,7 @@ int main(void)
     int failed;
 
     tcase_add_test(tc, defaults);
+    tcase_add_test(tc, iova_base);
     tcase_add_test(tc, all_test_options);
     tcase_add_test(tc, bench_options);
     tcase_add_test(tc, bad_options);

@@ -103,6 +103,54 @@ START_TEST(iova_top_of_space)
 }
 END_TEST
 
+/* A floor puts every allocation at or above it, also after a reset. */
+START_TEST(iova_floor)
+{
+    struct iova_range r[] = {{0, 0xfedfffff}, {0xfef00000, 0x7fffffffff}};
+    struct vfio_iova_allocator a;
+    struct vfio_error e = {0};
+    uint64_t iova;
+
+    ck_assert_int_eq(vfio_iova_init(&a, r, 2, NULL), 0);
+    ck_assert_int_eq(vfio_iova_set_floor(&a, 0x100000000ull, NULL), 0);
+    ck_assert_int_eq(vfio_iova_alloc(&a, 0x1000, 0, &iova, NULL), 0);
+    ck_assert_uint_eq(iova, 0x100000000ull);
+    ck_assert_int_eq(vfio_iova_alloc(&a, 0x1000, 0, &iova, NULL), 0);
+    ck_assert_uint_eq(iova, 0x100001000ull);
+    vfio_iova_reset(&a);
+    ck_assert_int_eq(vfio_iova_alloc(&a, 0x1000, 0, &iova, NULL), 0);
+    ck_assert_uint_eq(iova, 0x100000000ull);
+    /* A floor inside the MSI hole: the next range's start. */
+    ck_assert_int_eq(vfio_iova_set_floor(&a, 0xfee00000, NULL), 0);
+    ck_assert_int_eq(vfio_iova_alloc(&a, 0x1000, 0, &iova, NULL), 0);
+    ck_assert_uint_eq(iova, 0xfef00000);
+    /* Beyond the last range: refused, naming the ranges; floor unchanged. */
+    ck_assert_int_eq(vfio_iova_set_floor(&a, 0x8000000000ull, &e), -ERANGE);
+    ck_assert_int_eq(e.cause, VFIO_CAUSE_IOVA_RANGE);
+    ck_assert_str_eq(e.detail, "no usable IOVA at or above 0x8000000000; the "
+                               "IOMMU's ranges are 0-0xfedfffff, "
+                               "0xfef00000-0x7fffffffff");
+    ck_assert_int_eq(vfio_iova_set_floor(&a, 0x7ffffff000ull, NULL), 0);
+    ck_assert_int_eq(vfio_iova_alloc(&a, 0x2000, 0, &iova, NULL), -ENOSPC);
+    ck_assert_int_eq(vfio_iova_set_floor(&a, 0x100000800ull, &e), -EINVAL);
+    vfio_iova_fini(&a);
+}
+END_TEST
+
+START_TEST(iova_format_ranges)
+{
+    struct iova_range r[] = {{0x1000, 0x1fff}, {0x10000, UINT64_MAX}};
+    char buf[64], tiny[8];
+
+    ck_assert_str_eq(vfio_iova_format_ranges(r, 2, buf, sizeof(buf)),
+                     "0x1000-0x1fff, 0x10000-0xffffffffffffffff");
+    ck_assert_str_eq(vfio_iova_format_ranges(r, 0, buf, sizeof(buf)), "");
+    /* Truncated, still a string. */
+    ck_assert_str_eq(vfio_iova_format_ranges(r, 2, tiny, sizeof(tiny)),
+                     "0x1000-");
+}
+END_TEST
+
 START_TEST(iova_bad_requests)
 {
     struct iova_range r = {0, 0xffffff};
@@ -613,7 +661,7 @@ END_TEST
 START_TEST(backend_iommufd_open_names_the_ioctl)
 {
     struct vfio_env env = {dev_root, sys_root};
-    struct vfio_pci_open_opts opts = {VFIO_IOMMU_IOMMUFD, &env};
+    struct vfio_pci_open_opts opts = {.iommu = VFIO_IOMMU_IOMMUFD, .env = &env};
     struct vfio_pci_device *dev = NULL;
     struct vfio_error e = {0};
 
@@ -686,7 +734,7 @@ END_TEST
 static int open_fake(const char *bdf, struct vfio_error *e)
 {
     struct vfio_env env = {dev_root, sys_root};
-    struct vfio_pci_open_opts opts = {VFIO_IOMMU_AUTO, &env};
+    struct vfio_pci_open_opts opts = {.iommu = VFIO_IOMMU_AUTO, .env = &env};
     struct vfio_pci_device *dev = NULL;
 
     return vfio_pci_device_open(&dev, bdf, &opts, e);
@@ -758,6 +806,8 @@ static Suite *vfio_lib_suite(void)
     tcase_add_test(iova, iova_exhaustion_and_reset);
     tcase_add_test(iova, iova_top_of_space);
     tcase_add_test(iova, iova_bad_requests);
+    tcase_add_test(iova, iova_floor);
+    tcase_add_test(iova, iova_format_ranges);
     tcase_add_test(err, error_classify);
     tcase_add_test(err, error_set_and_format);
     tcase_add_test(err, error_every_cause_has_text);

@@ -3,7 +3,8 @@
 # every environment problem ends with exit status 2 and one message naming
 # the cause (missing device, bad address, not bound, bound elsewhere, no
 # vfio modules, iommufd unavailable (6.1), group not viable, no interrupt
-# remapping through type1 (6.1) and through iommufd (6.12).
+# remapping through type1 (6.1) and through iommufd (6.12), IOVAs outside the
+# IOMMU's ranges, a BAR mmap refused).
 set -u
 . "$(dirname "$0")/tap.sh"
 tmp=$(mktemp -d)
@@ -24,6 +25,10 @@ echo "=== driver-after-iommufd"
 link=$(readlink /sys/bus/pci/devices/$(lspci -D -n -d 1af4:1236 | cut -d" " -f1)/driver)
 echo "driver: [${link##*/}]"
 echo "--- status 0"
+run iova-beyond mypci-vfio-test --bind --iova-base 0x1000000000000000
+run bench-iova-beyond mypci-bench --quick --bind --iova-base 0x1000000000000000
+run iova-high-dma mypci-vfio-test --bind --iova-base 0x100000000 --run dma
+run iova-high-iommu mypci-vfio-test --bind --iova-base 0x100000000 --run iommu
 run bench-missing mypci-bench --device 1af4:9999
 run bench-iommufd mypci-bench --bind --iommu iommufd
 rmmod vfio_pci vfio_pci_core vfio_virqfd vfio_iommu_type1 vfio
@@ -56,6 +61,11 @@ check_case "$f" not-bound 2 "has no driver"
 check_case "$f" bound-elsewhere 2 "is bound to virtio-pci, not vfio-pci"
 check_case "$f" iommufd 2 "not supported: iommufd backend requested but /dev/iommu does not exist (kernel without iommufd)"
 check_case "$f" driver-after-iommufd 0 "driver: []"
+check_case "$f" iova-beyond 2 "IOVA outside the IOMMU's ranges: no usable IOVA at or above 0x1000000000000000; the IOMMU's ranges are 0-0xfedfffff, 0xfef00000-0x"
+check_case "$f" bench-iova-beyond 2 "IOVA outside the IOMMU's ranges: no usable IOVA at or above 0x1000000000000000"
+# The same option in range: DMA above 4 GiB works (ABI §4 takes 64-bit addresses).
+check_case "$f" iova-high-dma 0 "Failures: 0, Errors: 0"
+check_case "$f" iova-high-iommu 0 "Failures: 0, Errors: 0"
 check_case "$f" bench-missing 2 "no PCI device matches '1af4:9999'"
 check_case "$f" bench-iommufd 2 "not supported: iommufd backend requested but /dev/iommu does not exist"
 check_case "$f" no-vfio 2 "vfio modules not loaded: /sys/bus/pci/drivers/vfio-pci does not exist"
@@ -70,6 +80,15 @@ check_case "$f" no-vfio-bind 2 "vfio modules not loaded"
     >"$tmp/group" 2>&1
 check_case "$tmp/group" not-viable 2 "IOMMU group not viable: IOMMU group"
 check_case "$tmp/group" not-viable 2 "also holds 0000:00:05.1 (driver virtio-pci)"
+
+# A BAR the process cannot map: a 256 MiB BAR2 under a 64 MiB address-space
+# limit. (The other refusal, a region VFIO offers no mmap for, has the same
+# cause; no mypci BAR is like that.)
+"$MYPCI" exec --device mypci,mem-size=256M \
+    -- sh -c 'echo "=== mmap-refused"; (ulimit -v 65536; mypci-vfio-test --bind 2>&1); echo "--- status $?"' \
+    >"$tmp/mmap" 2>&1
+check_case "$tmp/mmap" mmap-refused 2 "not a usable mypci device: BAR mmap refused: reserving 268435456 bytes of address space for BAR 2 of 0000:00:"
+check_case "$tmp/mmap" mmap-refused 2 "(Cannot allocate memory)"
 
 # Interrupt remapping off. The launcher's -device intel-iommu,intremap=on
 # wins over -global, so the guest kernel is told intremap=off instead.

@@ -24,6 +24,8 @@ enum vfio_cause {
     VFIO_CAUSE_BUSY,             /* group or device already in use */
     VFIO_CAUSE_UNSUPPORTED,      /* feature/backend not available */
     VFIO_CAUSE_NO_IOVA,          /* IOVA space exhausted */
+    VFIO_CAUSE_IOVA_RANGE,       /* IOVA outside the IOMMU's usable ranges */
+    VFIO_CAUSE_MMAP,             /* a BAR cannot be or was not mmapped */
     VFIO_CAUSE_TIMEOUT,
     VFIO_CAUSE_SYSTEM, /* any other failing system call */
     VFIO_CAUSE_COUNT

@@ -21,8 +21,9 @@
 struct vfio_iova_allocator {
     struct iova_range *ranges; /* owned copy, sorted by start */
     size_t nr_ranges;
-    size_t cur;    /* range the next allocation comes from */
-    uint64_t next; /* first free IOVA in ranges[cur] */
+    size_t cur;     /* range the next allocation comes from */
+    uint64_t next;  /* first free IOVA in ranges[cur] */
+    uint64_t floor; /* no allocation below this (vfio_iova_set_floor) */
 };
 
 /*
@@ -44,6 +45,18 @@ int vfio_iova_alloc(struct vfio_iova_allocator *a, uint64_t size,
 /* True if [iova, iova + size) lies inside one usable range. */
 int vfio_iova_usable(const struct vfio_iova_allocator *a, uint64_t iova,
                      uint64_t size);
+
+/*
+ * Makes every later allocation (also after reset) come from at or above
+ * floor, e.g. to put DMA buffers above 4 GiB. 0, or -ERANGE (cause
+ * VFIO_CAUSE_IOVA_RANGE, naming the ranges) when no usable IOVA is there.
+ */
+int vfio_iova_set_floor(struct vfio_iova_allocator *a, uint64_t floor,
+                        struct vfio_error *e);
+
+/* "0x1000-0xfedfffff, 0xfef00000-0x7fffffffff" into buf; returns buf. */
+const char *vfio_iova_format_ranges(const struct iova_range *ranges,
+                                    size_t nr, char *buf, size_t len);
 
 void vfio_iova_reset(struct vfio_iova_allocator *a);
 void vfio_iova_fini(struct vfio_iova_allocator *a);

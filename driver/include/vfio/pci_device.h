@@ -58,6 +58,7 @@ struct vfio_pci_device {
 struct vfio_pci_open_opts {
     enum vfio_iommu_kind iommu; /* VFIO_IOMMU_AUTO by default (0) */
     const struct vfio_env *env; /* NULL: the real /dev and /sys */
+    uint64_t iova_floor;        /* IOVAs handed out start here (0: lowest) */
 };
 
 /*

@@ -65,8 +65,9 @@ enum vfio_cause vfio_cause_classify(enum vfio_op op, int err);
 
 /*
  * Records cause, errno and a printf-style detail in e (if e is not NULL);
- * returns -err so callers can "return vfio_error_set(...)". A detail already
- * recorded is kept as the more specific one only if cause is NONE.
+ * returns -err so callers can "return vfio_error_set(...)". It replaces
+ * whatever e held: the last layer to set it knows the most (e.g. the IOMMU
+ * layer turning a backend's refused map into "outside the ranges").
  */
 int vfio_error_set(struct vfio_error *e, enum vfio_cause cause, int err,
                    const char *fmt, ...) __attribute__((format(printf, 4, 5)));

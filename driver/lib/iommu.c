@@ -252,22 +252,14 @@ int vfio_iommu_detach_device(struct vfio_iommu *iommu, int device_fd,
 static int explain_map_failure(struct vfio_iommu *iommu, uint64_t iova,
                                uint64_t size, int err, struct vfio_error *e)
 {
-    struct vfio_iova_allocator usable;
     struct iova_range *ranges = NULL;
     size_t nr = 0;
     char text[256];
-    int inside;
 
     if (iommu->ops->iova_ranges(iommu, &ranges, &nr, NULL) < 0) {
         return err;
     }
-    if (vfio_iova_init(&usable, ranges, nr, NULL) < 0) {
-        free(ranges);
-        return err;
-    }
-    inside = vfio_iova_usable(&usable, iova, size);
-    vfio_iova_fini(&usable);
-    if (!inside) {
+    if (!vfio_iova_ranges_contain(ranges, nr, iova, size)) {
         err = vfio_error_set(
             e, VFIO_CAUSE_IOVA_RANGE, err,
             "map of iova %#llx size %#llx refused; the IOMMU's ranges are %s",

@@ -167,11 +167,11 @@ int vfio_iova_set_floor(struct vfio_iova_allocator *a, uint64_t floor,
         vfio_iova_format_ranges(a->ranges, a->nr_ranges, text, sizeof(text)));
 }
 
-int vfio_iova_usable(const struct vfio_iova_allocator *a, uint64_t iova,
-                     uint64_t size)
+int vfio_iova_ranges_contain(const struct iova_range *ranges, size_t nr,
+                             uint64_t iova, uint64_t size)
 {
-    for (size_t i = 0; i < a->nr_ranges; i++) {
-        const struct iova_range *r = &a->ranges[i];
+    for (size_t i = 0; i < nr; i++) {
+        const struct iova_range *r = &ranges[i];
 
         if (size > 0 && iova >= r->start && iova <= r->last &&
             size - 1 <= r->last - iova) {
@@ -179,4 +179,10 @@ int vfio_iova_usable(const struct vfio_iova_allocator *a, uint64_t iova,
         }
     }
     return 0;
+}
+
+int vfio_iova_usable(const struct vfio_iova_allocator *a, uint64_t iova,
+                     uint64_t size)
+{
+    return vfio_iova_ranges_contain(a->ranges, a->nr_ranges, iova, size);
 }

@@ -130,6 +130,10 @@ START_TEST(iova_floor)
     ck_assert_str_eq(e.detail, "no usable IOVA at or above 0x8000000000; the "
                                "IOMMU's ranges are 0-0xfedfffff, "
                                "0xfef00000-0x7fffffffff");
+    ck_assert_int_eq(vfio_iova_alloc(&a, 0x1000, 0, &iova, NULL), 0);
+    ck_assert_uint_eq(iova, 0xfef01000);
+    ck_assert(vfio_iova_ranges_contain(r, 2, 0xfef00000, 0x1000));
+    ck_assert(!vfio_iova_ranges_contain(r, 2, 0x8000000000ull, 0x1000));
     ck_assert_int_eq(vfio_iova_set_floor(&a, 0x7ffffff000ull, NULL), 0);
     ck_assert_int_eq(vfio_iova_alloc(&a, 0x2000, 0, &iova, NULL), -ENOSPC);
     ck_assert_int_eq(vfio_iova_set_floor(&a, 0x100000800ull, &e), -EINVAL);

@@ -42,6 +42,10 @@ int vfio_iova_init(struct vfio_iova_allocator *a,
 int vfio_iova_alloc(struct vfio_iova_allocator *a, uint64_t size,
                     uint64_t align, uint64_t *iova, struct vfio_error *e);
 
+/* True if [iova, iova + size) lies inside one of ranges. */
+int vfio_iova_ranges_contain(const struct iova_range *ranges, size_t nr,
+                             uint64_t iova, uint64_t size);
+
 /* True if [iova, iova + size) lies inside one usable range. */
 int vfio_iova_usable(const struct vfio_iova_allocator *a, uint64_t iova,
                      uint64_t size);

@@ -4,8 +4,9 @@
 # leave a device that passes every between-batch health check; mypci-storm
 # (10^6 verified DMA transfers with resets, IOMMU remaps and provoked
 # faults) must see no mismatch, no unexpected fault, and every provoked
-# fault. Seeds come from the clock unless RELIABILITY_SEED is set; they are
-# printed so a failure can be rerun (see tests/reliability/README.md).
+# fault. A 6.12 guest repeats shorter runs through iommufd. Seeds come from
+# the clock unless RELIABILITY_SEED is set; they are printed so a failure
+# can be rerun (see tests/reliability/README.md).
 set -u
 . "$(dirname "$0")/tap.sh"
 tmp=$(mktemp -d)
@@ -31,9 +32,9 @@ grep -v -E '^qemu-system-x86_64: (vtd_[a-z_]+: detected |New fault is not record
 [ ! -s "$tmp/qemu-err" ]
 ok $? "QEMU printed nothing unexpected on stderr" "$(head -n 20 "$tmp/qemu-err")"
 
-# field NAME PROGRAM: a key=value of PROGRAM's SUMMARY line.
+# field NAME PROGRAM [FILE]: a key=value of PROGRAM's SUMMARY line.
 field() {
-    sed -n "s/^$2: SUMMARY .*\<$1=\([^ ]*\).*/\1/p" "$tmp/out" | head -n 1
+    sed -n "s/^$2: SUMMARY .*\<$1=\([^ ]*\).*/\1/p" "${3:-$tmp/out}" | head -n 1
 }
 
 # 1. mypci-fuzz
@@ -70,4 +71,26 @@ ok $? "mypci-storm: every provoked fault seen ($provoked)" "$summary"
 grep -qx 'soak-exit: 0' "$tmp/out"
 ok $? "mypci-storm --soak 5 exit status 0" \
     "$(grep '^mypci-storm: SUMMARY' "$tmp/out" | tail -n 1)"
+# 4. The 6.12 guest: the same programs through iommufd, shorter.
+"$MYPCI" exec --kernel 6.12 --timeout 600 --device mypci -- sh -c "
+    mypci-fuzz --bind --ops $((fuzz_ops / 4)) --seed $seed; echo \"fuzz-exit: \$?\"
+    mypci-storm --bind --transfers $((transfers / 5)) --seed $seed; echo \"storm-exit: \$?\"
+    " >"$tmp/out612" 2>"$tmp/err612"
+status=$?
+grep -v '^mypci-fuzz: batch' "$tmp/out612" | sed 's/^/# 6.12: /'
+ok "$status" "6.12: the guest ran both programs (exec status $status)" \
+    "$(tail -n 20 "$tmp/err612")"
+grep -q '^mypci-storm: .* via iommufd' "$tmp/out612"
+ok $? "6.12: the programs went through iommufd"
+grep -qx 'fuzz-exit: 0' "$tmp/out612" && [ "$(field checks_failed mypci-fuzz "$tmp/out612")" = 0 ]
+ok $? "6.12: mypci-fuzz exit status 0, every health check passed" \
+    "$(grep -i 'fail' "$tmp/out612" | head)"
+provoked=$(field expected_faults_provoked mypci-storm "$tmp/out612")
+grep -qx 'storm-exit: 0' "$tmp/out612" &&
+    [ "$(field mismatches mypci-storm "$tmp/out612")" = 0 ] &&
+    [ "$(field unexpected_faults mypci-storm "$tmp/out612")" = 0 ] &&
+    [ -n "$provoked" ] && [ "$provoked" -gt 0 ] &&
+    [ "$provoked" = "$(field expected_faults_seen mypci-storm "$tmp/out612")" ]
+ok $? "6.12: mypci-storm $((transfers / 5)) transfers: 0 mismatches, 0 unexpected faults, every provoked fault seen" \
+    "$(grep '^mypci-storm: SUMMARY' "$tmp/out612")"
 tap_done

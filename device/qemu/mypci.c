@@ -74,13 +74,11 @@ static AddressSpace *mypci_dma_as(MyPCIState *s)
 }
 
 /*
- * DMA into the device's own register BAR would re-enter the device while it
- * is moving data; QEMU's re-entrancy guard blocks it mid-transfer, which
- * would break the all-or-nothing rule, so such a range counts as a fault up
- * front. The device's RAM BAR is plain memory and allowed.
+ * True if any part of the bus range lands (through the IOMMU) in one of the
+ * device's own regions: its RAM BAR if ram, else its register BAR.
  */
-static bool mypci_range_hits_own_mmio(MyPCIState *s, hwaddr addr, hwaddr len,
-                                      bool is_write)
+static bool mypci_range_hits_own(MyPCIState *s, hwaddr addr, hwaddr len,
+                                 bool is_write, bool ram)
 {
     RCU_READ_LOCK_GUARD();
     while (len > 0) {
@@ -89,7 +87,8 @@ static bool mypci_range_hits_own_mmio(MyPCIState *s, hwaddr addr, hwaddr len,
             mypci_dma_as(s), addr, &xlat, &chunk, is_write,
             MEMTXATTRS_UNSPECIFIED);
 
-        if (memory_region_owner(mr) == OBJECT(s) && !memory_region_is_ram(mr)) {
+        if (memory_region_owner(mr) == OBJECT(s) &&
+            memory_region_is_ram(mr) == ram) {
             return true;
         }
         if (chunk == 0) {
@@ -106,23 +105,64 @@ static bool mypci_dma_valid(void *opaque, uint64_t addr, uint64_t len,
 {
     MyPCIState *s = opaque;
 
+    /*
+     * DMA into the device's own register BAR would re-enter the device while
+     * it is moving data; QEMU's re-entrancy guard blocks it mid-transfer,
+     * which would break the all-or-nothing rule, so such a range counts as a
+     * fault up front. The device's RAM BAR is plain memory and allowed.
+     */
     return address_space_access_valid(mypci_dma_as(s), addr, len, is_write,
                                       MEMTXATTRS_UNSPECIFIED) &&
-           !mypci_range_hits_own_mmio(s, addr, len, is_write);
+           !mypci_range_hits_own(s, addr, len, is_write, false);
+}
+
+/*
+ * A transfer between device memory and the device's own RAM BAR (a guest
+ * can map BAR2 into the IOMMU and aim DMA at it) would have QEMU memcpy()
+ * between overlapping parts of one buffer, which is undefined; those go
+ * through a bounce buffer, so each piece is read whole before it is written.
+ * Only a buffer inside device memory can overlap (host-to-host copies pass
+ * the core's own bounce buffer), and only those pay for the check.
+ */
+static bool mypci_may_alias(MyPCIState *s, const void *buf, hwaddr addr,
+                            hwaddr len, bool is_write)
+{
+    const uint8_t *mem = memory_region_get_ram_ptr(&s->device_mem);
+    const uint8_t *p = buf;
+
+    return p >= mem && p < mem + s->mem_size &&
+           mypci_range_hits_own(s, addr, len, is_write, true);
 }
 
 static int mypci_dma_read(void *opaque, uint64_t addr, void *buf, uint64_t len)
 {
     MyPCIState *s = opaque;
+    g_autofree void *bounce = NULL;
+    MemTxResult res;
 
-    return pci_dma_read(&s->parent_obj, addr, buf, len) == MEMTX_OK ? 0 : -EFAULT;
+    if (!mypci_may_alias(s, buf, addr, len, false)) {
+        res = pci_dma_read(&s->parent_obj, addr, buf, len);
+        return res == MEMTX_OK ? 0 : -EFAULT;
+    }
+    bounce = g_malloc(len);
+    res = pci_dma_read(&s->parent_obj, addr, bounce, len);
+    if (res != MEMTX_OK) {
+        return -EFAULT;
+    }
+    memcpy(buf, bounce, len);
+    return 0;
 }
 
 static int mypci_dma_write(void *opaque, uint64_t addr, const void *buf,
                            uint64_t len)
 {
     MyPCIState *s = opaque;
+    g_autofree void *bounce = NULL;
 
+    if (mypci_may_alias(s, buf, addr, len, true)) {
+        bounce = g_memdup2(buf, len);
+        buf = bounce;
+    }
     return pci_dma_write(&s->parent_obj, addr, buf, len) == MEMTX_OK ? 0 : -EFAULT;
 }
 

@@ -117,8 +117,8 @@ int vfio_iova_alloc(struct vfio_iova_allocator *a, uint64_t size,
                           (unsigned long long)size);
 }
 
-const char *vfio_iova_format_ranges(const struct iova_range *ranges,
-                                    size_t nr, char *buf, size_t len)
+const char *vfio_iova_format_ranges(const struct iova_range *ranges, size_t nr,
+                                    char *buf, size_t len)
 {
     size_t used = 0;
 
@@ -127,8 +127,8 @@ const char *vfio_iova_format_ranges(const struct iova_range *ranges,
     }
     buf[0] = '\0';
     for (size_t i = 0; i < nr && used < len; i++) {
-        int n = snprintf(buf + used, len - used, "%s%#llx-%#llx",
-                         i ? ", " : "", (unsigned long long)ranges[i].start,
+        int n = snprintf(buf + used, len - used, "%s%#llx-%#llx", i ? ", " : "",
+                         (unsigned long long)ranges[i].start,
                          (unsigned long long)ranges[i].last);
 
         if (n < 0) {

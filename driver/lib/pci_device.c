@@ -364,7 +364,8 @@ static int map_area(struct vfio_pci_device *dev, struct vfio_pci_region *r,
         return vfio_error_set(e, VFIO_CAUSE_MMAP, errno,
                               "mmap of BAR %u of %s, offset %#llx size %#llx",
                               (unsigned)(r - dev->regions), dev->bdf,
-                              (unsigned long long)off, (unsigned long long)size);
+                              (unsigned long long)off,
+                              (unsigned long long)size);
     }
     return 0;
 }

@@ -137,8 +137,10 @@ START_TEST(iommu_map_outside_ranges_refused)
         if (err == 0) {
             vfio_iommu_unmap(ct_dev->iommu, bad[i], 4096, NULL);
         }
-        ck_assert_msg(err < 0, "the kernel mapped IOVA %#llx, outside the "
-                      "ranges it reported", (unsigned long long)bad[i]);
+        ck_assert_msg(err < 0,
+                      "the kernel mapped IOVA %#llx, outside the "
+                      "ranges it reported",
+                      (unsigned long long)bad[i]);
         ck_assert_msg(e.cause == VFIO_CAUSE_IOVA_RANGE &&
                           strstr(e.detail, "the IOMMU's ranges are"),
                       "IOVA %#llx: %s", (unsigned long long)bad[i], ct_err(&e));

@@ -97,7 +97,8 @@ START_TEST(bad_options)
         {3, {"t", "--iova-base", "0x1001"}, "bad --iova-base '0x1001'"},
         {3, {"t", "--iova-base", "-4096"}, "bad --iova-base '-4096'"},
         {3, {"t", "--iova-base", "4k"}, "bad --iova-base '4k'"},
-        {3, {"t", "--iova-base", "0x1000000000000000000"},
+        {3,
+         {"t", "--iova-base", "0x1000000000000000000"},
          "bad --iova-base '0x1000000000000000000'"},
         {2, {"t", "--iova-base"}, "option --iova-base needs a value"},
     };

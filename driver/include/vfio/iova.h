@@ -59,8 +59,8 @@ int vfio_iova_set_floor(struct vfio_iova_allocator *a, uint64_t floor,
                         struct vfio_error *e);
 
 /* "0x1000-0xfedfffff, 0xfef00000-0x7fffffffff" into buf; returns buf. */
-const char *vfio_iova_format_ranges(const struct iova_range *ranges,
-                                    size_t nr, char *buf, size_t len);
+const char *vfio_iova_format_ranges(const struct iova_range *ranges, size_t nr,
+                                    char *buf, size_t len);
 
 void vfio_iova_reset(struct vfio_iova_allocator *a);
 void vfio_iova_fini(struct vfio_iova_allocator *a);

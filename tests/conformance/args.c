@@ -4,12 +4,12 @@
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "args.h"
+#include "opt.h"
 #include "vfio/pci_discovery.h"
 
 static const char usage_test[] =
@@ -45,37 +45,16 @@ const char *ct_usage(enum ct_program prog)
     return prog == CT_PROGRAM_BENCH ? usage_bench : usage_test;
 }
 
-__attribute__((format(printf, 3, 4))) static int bad(char *err, size_t len,
-                                                     const char *fmt, ...)
-{
-    va_list ap;
-
-    va_start(ap, fmt);
-    vsnprintf(err, len, fmt, ap);
-    va_end(ap);
-    return -EINVAL;
-}
-
-/* Options taking a value: stores it, or fails if it is missing. */
-static int take_value(int argc, char *const argv[], int *i, const char **out,
-                      char *err, size_t len)
-{
-    if (*i + 1 >= argc) {
-        return bad(err, len, "option %s needs a value", argv[*i]);
-    }
-    *out = argv[++*i];
-    return 0;
-}
-
 static int check_device(const char *device, char *err, size_t len)
 {
     struct vfio_pci_match m;
 
     if (vfio_pci_match_parse(device, &m, NULL) < 0) {
-        return bad(err, len,
-                   "bad --device '%s' (want a BDF such as 0000:00:03.0 or "
-                   "VENDOR:DEVICE such as 1af4:1236)",
-                   device);
+        return opt_error(
+            err, len,
+            "bad --device '%s' (want a BDF such as 0000:00:03.0 or "
+            "VENDOR:DEVICE such as 1af4:1236)",
+            device);
     }
     return 0;
 }
@@ -87,10 +66,11 @@ static int parse_iova(const char *v, uint64_t *iova, char *err, size_t len)
     errno = 0;
     *iova = strtoull(v, &end, 0);
     if (errno || end == v || *end || v[0] == '-' || *iova % 4096) {
-        return bad(err, len,
-                   "bad --iova-base '%s' (want a page-aligned address such as "
-                   "0x100000000)",
-                   v);
+        return opt_error(
+            err, len,
+            "bad --iova-base '%s' (want a page-aligned address such as "
+            "0x100000000)",
+            v);
     }
     return 0;
 }
@@ -102,22 +82,23 @@ static int parse_one(enum ct_program prog, int argc, char *const argv[], int *i,
     bool test = prog == CT_PROGRAM_TEST;
 
     if (strcmp(a, "--device") == 0) {
-        if (take_value(argc, argv, i, &o->device, err, len) < 0) {
+        if (opt_value(argc, argv, i, &o->device, err, len) < 0) {
             return -EINVAL;
         }
         return check_device(o->device, err, len);
     }
     if (strcmp(a, "--iommu") == 0) {
-        if (take_value(argc, argv, i, &v, err, len) < 0) {
+        if (opt_value(argc, argv, i, &v, err, len) < 0) {
             return -EINVAL;
         }
         return vfio_iommu_kind_parse(v, &o->iommu) == 0
                    ? 0
-                   : bad(err, len,
-                         "bad --iommu '%s' (want auto, type1 or iommufd)", v);
+                   : opt_error(err, len,
+                               "bad --iommu '%s' (want auto, type1 or iommufd)",
+                               v);
     }
     if (strcmp(a, "--iova-base") == 0) {
-        if (take_value(argc, argv, i, &v, err, len) < 0) {
+        if (opt_value(argc, argv, i, &v, err, len) < 0) {
             return -EINVAL;
         }
         return parse_iova(v, &o->iova_base, err, len);
@@ -131,11 +112,11 @@ static int parse_one(enum ct_program prog, int argc, char *const argv[], int *i,
     } else if (test && strcmp(a, "--tap") == 0) {
         o->output = CT_OUTPUT_TAP;
     } else if (test && strcmp(a, "--run") == 0) {
-        return take_value(argc, argv, i, &o->run, err, len);
+        return opt_value(argc, argv, i, &o->run, err, len);
     } else if (!test && strcmp(a, "--quick") == 0) {
         o->quick = true;
     } else {
-        return bad(err, len, "unknown option '%s' (see --help)", a);
+        return opt_error(err, len, "unknown option '%s' (see --help)", a);
     }
     return 0;
 }

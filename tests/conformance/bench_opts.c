@@ -6,12 +6,12 @@
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "bench_opts.h"
+#include "opt.h"
 
 static const char usage[] =
     "Measurement options (full run; --quick keeps its fixed summary):\n"
@@ -31,17 +31,6 @@ static const char usage[] =
 const char *bench_opts_usage(void)
 {
     return usage;
-}
-
-__attribute__((format(printf, 3, 4))) static int bad(char *err, size_t len,
-                                                     const char *fmt, ...)
-{
-    va_list ap;
-
-    va_start(ap, fmt);
-    vsnprintf(err, len, fmt, ap);
-    va_end(ap);
-    return -EINVAL;
 }
 
 int bench_parse_size(const char *s, uint64_t *out)
@@ -83,8 +72,9 @@ static int parse_count(const char *opt, const char *s, unsigned min,
     v = (s && *s >= '0' && *s <= '9') ? strtoul(s, &end, 10) : 0;
     if (!s || *s < '0' || *s > '9' || errno || *end != '\0' || v < min ||
         v > max) {
-        return bad(err, len, "bad %s '%s' (want a whole number from %u to %u)",
-                   opt, s ? s : "", min, max);
+        return opt_error(err, len,
+                         "bad %s '%s' (want a whole number from %u to %u)", opt,
+                         s ? s : "", min, max);
     }
     *out = (unsigned)v;
     return 0;
@@ -96,25 +86,27 @@ static int parse_sizes(const char *s, struct bench_opts *o, char *err,
     char buf[256], *save = NULL, *tok;
 
     if (strlen(s) >= sizeof(buf)) {
-        return bad(err, len, "--sizes list too long");
+        return opt_error(err, len, "--sizes list too long");
     }
     strcpy(buf, s);
     o->nr_sizes = 0;
     for (tok = strtok_r(buf, ",", &save); tok;
          tok = strtok_r(NULL, ",", &save)) {
         if (o->nr_sizes == BENCH_MAX_SIZES) {
-            return bad(err, len, "--sizes: at most %d sizes", BENCH_MAX_SIZES);
+            return opt_error(err, len, "--sizes: at most %d sizes",
+                             BENCH_MAX_SIZES);
         }
         if (bench_parse_size(tok, &o->sizes[o->nr_sizes]) < 0) {
-            return bad(err, len,
-                       "bad size '%s' in --sizes (want e.g. 64, 4K or 1M, "
-                       "from 1 byte to 256M)",
-                       tok);
+            return opt_error(
+                err, len,
+                "bad size '%s' in --sizes (want e.g. 64, 4K or 1M, "
+                "from 1 byte to 256M)",
+                tok);
         }
         o->nr_sizes++;
     }
     if (o->nr_sizes == 0) {
-        return bad(err, len, "--sizes needs at least one size");
+        return opt_error(err, len, "--sizes needs at least one size");
     }
     return 0;
 }
@@ -125,7 +117,7 @@ static int parse_modes(const char *s, struct bench_opts *o, char *err,
     char buf[64], *save = NULL, *tok;
 
     if (strlen(s) >= sizeof(buf)) {
-        return bad(err, len, "bad --modes '%s'", s);
+        return opt_error(err, len, "bad --modes '%s'", s);
     }
     strcpy(buf, s);
     o->modes = 0;
@@ -138,13 +130,13 @@ static int parse_modes(const char *s, struct bench_opts *o, char *err,
         } else if (strcmp(tok, "intx") == 0) {
             o->modes |= BENCH_MODE_INTX;
         } else {
-            return bad(err, len,
-                       "bad mode '%s' in --modes (want msix, msi or intx)",
-                       tok);
+            return opt_error(
+                err, len, "bad mode '%s' in --modes (want msix, msi or intx)",
+                tok);
         }
     }
     if (o->modes == 0) {
-        return bad(err, len, "--modes needs at least one mode");
+        return opt_error(err, len, "--modes needs at least one mode");
     }
     return 0;
 }
@@ -167,14 +159,13 @@ static int parse_valued(int argc, char *const argv[], int *i,
     if (k == sizeof(valued) / sizeof(valued[0])) {
         return 0;
     }
-    if (*i + 1 >= argc) {
-        return bad(err, len, "option %s needs a value", a);
+    if (opt_value(argc, argv, i, &v, err, len) < 0) {
+        return -EINVAL;
     }
-    v = argv[++*i];
     switch (k) {
     case 0:
         o->json = v;
-        return *v ? 1 : bad(err, len, "--json needs a file name");
+        return *v ? 1 : opt_error(err, len, "--json needs a file name");
     case 1:
         return parse_count(a, v, 1, BENCH_MAX_ITERATIONS, &o->iterations, err,
                            len) < 0
@@ -191,9 +182,9 @@ static int parse_valued(int argc, char *const argv[], int *i,
         return parse_modes(v, o, err, len) < 0 ? -EINVAL : 1;
     default:
         if (bench_parse_size(v, &o->map_size) < 0 || o->map_size % 4096) {
-            return bad(err, len,
-                       "bad --map-size '%s' (want a multiple of 4K up to 256M)",
-                       v);
+            return opt_error(
+                err, len,
+                "bad --map-size '%s' (want a multiple of 4K up to 256M)", v);
         }
         return 1;
     }

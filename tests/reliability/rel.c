@@ -6,12 +6,12 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "opt.h"
 #include "rel.h"
 #include "vfio/pci_driver.h"
 
@@ -48,45 +48,6 @@ const char *rel_usage(enum rel_program prog)
     return prog == REL_FUZZ ? usage_fuzz : usage_storm;
 }
 
-__attribute__((format(printf, 3, 4))) static int bad(char *err, size_t len,
-                                                     const char *fmt, ...)
-{
-    va_list ap;
-
-    va_start(ap, fmt);
-    vsnprintf(err, len, fmt, ap);
-    va_end(ap);
-    return -EINVAL;
-}
-
-/* Option value as an unsigned number (any base strtoull takes). */
-static int take_u64(int argc, char *const argv[], int *i, uint64_t *out,
-                    char *err, size_t len)
-{
-    char *end;
-
-    if (*i + 1 >= argc) {
-        return bad(err, len, "option %s needs a value", argv[*i]);
-    }
-    errno = 0;
-    *out = strtoull(argv[*i + 1], &end, 0);
-    if (errno || end == argv[*i + 1] || *end || argv[*i + 1][0] == '-') {
-        return bad(err, len, "bad number '%s' for %s", argv[*i + 1], argv[*i]);
-    }
-    (*i)++;
-    return 0;
-}
-
-static int take_str(int argc, char *const argv[], int *i, const char **out,
-                    char *err, size_t len)
-{
-    if (*i + 1 >= argc) {
-        return bad(err, len, "option %s needs a value", argv[*i]);
-    }
-    *out = argv[++*i];
-    return 0;
-}
-
 static int parse_common(int argc, char *const argv[], int *i,
                         struct rel_options *o, char *err, size_t len)
 {
@@ -94,24 +55,24 @@ static int parse_common(int argc, char *const argv[], int *i,
     struct vfio_pci_match m;
 
     if (strcmp(a, "--device") == 0) {
-        if (take_str(argc, argv, i, &o->device, err, len) < 0) {
+        if (opt_value(argc, argv, i, &o->device, err, len) < 0) {
             return -EINVAL;
         }
         return vfio_pci_match_parse(o->device, &m, NULL) == 0
                    ? 0
-                   : bad(err, len, "bad --device '%s'", o->device);
+                   : opt_error(err, len, "bad --device '%s'", o->device);
     }
     if (strcmp(a, "--iommu") == 0) {
-        if (take_str(argc, argv, i, &v, err, len) < 0) {
+        if (opt_value(argc, argv, i, &v, err, len) < 0) {
             return -EINVAL;
         }
         return vfio_iommu_kind_parse(v, &o->iommu) == 0
                    ? 0
-                   : bad(err, len, "bad --iommu '%s'", v);
+                   : opt_error(err, len, "bad --iommu '%s'", v);
     }
     if (strcmp(a, "--seed") == 0) {
         o->seed_given = true;
-        return take_u64(argc, argv, i, &o->seed, err, len);
+        return opt_u64(argc, argv, i, &o->seed, err, len);
     }
     if (strcmp(a, "--bind") == 0) {
         o->bind = true;
@@ -133,20 +94,21 @@ static int parse_one(enum rel_program prog, int argc, char *const argv[],
         return r;
     }
     if (prog == REL_FUZZ && strcmp(a, "--ops") == 0) {
-        return take_u64(argc, argv, i, &o->ops, err, len);
+        return opt_u64(argc, argv, i, &o->ops, err, len);
     }
     if (prog == REL_FUZZ && strcmp(a, "--batch") == 0) {
-        r = take_u64(argc, argv, i, &o->batch, err, len);
-        return r == 0 && o->batch == 0 ? bad(err, len, "--batch must be > 0")
-                                       : r;
+        r = opt_u64(argc, argv, i, &o->batch, err, len);
+        return r == 0 && o->batch == 0
+                   ? opt_error(err, len, "--batch must be > 0")
+                   : r;
     }
     if (prog == REL_STORM && strcmp(a, "--transfers") == 0) {
-        return take_u64(argc, argv, i, &o->transfers, err, len);
+        return opt_u64(argc, argv, i, &o->transfers, err, len);
     }
     if (prog == REL_STORM && strcmp(a, "--soak") == 0) {
-        return take_u64(argc, argv, i, &o->soak_s, err, len);
+        return opt_u64(argc, argv, i, &o->soak_s, err, len);
     }
-    return bad(err, len, "unknown option '%s' (see --help)", a);
+    return opt_error(err, len, "unknown option '%s' (see --help)", a);
 }
 
 int rel_parse_args(enum rel_program prog, int argc, char *const argv[],

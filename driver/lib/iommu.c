@@ -281,7 +281,18 @@ int vfio_iommu_map(struct vfio_iommu *iommu, void *vaddr, uint64_t iova,
 int vfio_iommu_unmap(struct vfio_iommu *iommu, uint64_t iova, uint64_t size,
                      struct vfio_error *e)
 {
-    return iommu->ops->unmap(iommu, iova, size, e);
+    uint64_t unmapped = 0;
+    int err = iommu->ops->unmap(iommu, iova, size, &unmapped, e);
+
+    /* Both backends unmap whole mappings only: less means a stray range. */
+    if (err == 0 && unmapped != size) {
+        err = vfio_error_set(e, VFIO_CAUSE_SYSTEM, EINVAL,
+                             "%s unmap of %#llx bytes at %#llx unmapped %#llx",
+                             vfio_iommu_kind_name(iommu->kind),
+                             (unsigned long long)size, (unsigned long long)iova,
+                             (unsigned long long)unmapped);
+    }
+    return err;
 }
 
 int vfio_iommu_iova_ranges(struct vfio_iommu *iommu, struct iova_range **ranges,

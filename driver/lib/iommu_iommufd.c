@@ -188,7 +188,7 @@ static int iommufd_map(struct vfio_iommu *iommu, void *vaddr, uint64_t iova,
 }
 
 static int iommufd_unmap(struct vfio_iommu *iommu, uint64_t iova, uint64_t size,
-                         struct vfio_error *e)
+                         uint64_t *unmapped, struct vfio_error *e)
 {
     struct iommu_ioas_unmap unmap = {
         .size = sizeof(unmap),
@@ -203,14 +203,7 @@ static int iommufd_unmap(struct vfio_iommu *iommu, uint64_t iova, uint64_t size,
                               (unsigned long long)iova,
                               (unsigned long long)size);
     }
-    if (unmap.length != size) {
-        return vfio_error_set(e, VFIO_CAUSE_SYSTEM, EINVAL,
-                              "IOMMU_IOAS_UNMAP unmapped %#llx of %#llx "
-                              "bytes at %#llx",
-                              (unsigned long long)unmap.length,
-                              (unsigned long long)size,
-                              (unsigned long long)iova);
-    }
+    *unmapped = unmap.length;
     return 0;
 }
 

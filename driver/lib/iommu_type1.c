@@ -227,7 +227,7 @@ static int type1_map(struct vfio_iommu *iommu, void *vaddr, uint64_t iova,
 }
 
 static int type1_unmap(struct vfio_iommu *iommu, uint64_t iova, uint64_t size,
-                       struct vfio_error *e)
+                       uint64_t *unmapped, struct vfio_error *e)
 {
     struct vfio_iommu_type1_dma_unmap unmap = {
         .argsz = sizeof(unmap),
@@ -241,14 +241,7 @@ static int type1_unmap(struct vfio_iommu *iommu, uint64_t iova, uint64_t size,
                               (unsigned long long)iova,
                               (unsigned long long)size);
     }
-    if (unmap.size != size) {
-        return vfio_error_set(e, VFIO_CAUSE_SYSTEM, EINVAL,
-                              "VFIO_IOMMU_UNMAP_DMA unmapped %#llx of %#llx "
-                              "bytes at %#llx",
-                              (unsigned long long)unmap.size,
-                              (unsigned long long)size,
-                              (unsigned long long)iova);
-    }
+    *unmapped = unmap.size;
     return 0;
 }
 

@@ -60,8 +60,9 @@ struct vfio_iommu_ops {
                          struct vfio_error *e);
     int (*map)(struct vfio_iommu *iommu, void *vaddr, uint64_t iova,
                uint64_t size, unsigned prot, struct vfio_error *e);
+    /* *unmapped: how much the kernel unmapped (vfio_iommu_unmap checks it). */
     int (*unmap)(struct vfio_iommu *iommu, uint64_t iova, uint64_t size,
-                 struct vfio_error *e);
+                 uint64_t *unmapped, struct vfio_error *e);
     /* *ranges is malloc'ed, the caller frees it. */
     int (*iova_ranges)(struct vfio_iommu *iommu, struct iova_range **ranges,
                        size_t *nr, struct vfio_error *e);

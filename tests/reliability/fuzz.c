@@ -547,25 +547,13 @@ int main(int argc, char **argv)
 {
     static struct fuzz f;
     struct rel_options o;
-    char err[256];
     double start;
-    int status;
+    int status = rel_start(REL_FUZZ, argc, argv, &f.t, &o);
 
-    if (rel_parse_args(REL_FUZZ, argc, argv, &o, err, sizeof(err)) < 0) {
-        fprintf(stderr, "mypci-fuzz: %s\n", err);
-        return EXIT_UNUSABLE;
+    if (status <= 0) {
+        return status < 0 ? EXIT_UNUSABLE : 0;
     }
-    if (o.help) {
-        fputs(rel_usage(REL_FUZZ), stdout);
-        return 0;
-    }
-    printf("mypci-fuzz: seed %" PRIu64 " (--seed %" PRIu64 " to reproduce)\n",
-           o.seed, o.seed);
-    f.t.prog = "mypci-fuzz";
     f.rng = o.seed;
-    if (rel_open(&f.t, &o) < 0) {
-        return EXIT_UNUSABLE;
-    }
     if (setup(&f) < 0) {
         rel_close(&f.t);
         return EXIT_UNUSABLE;

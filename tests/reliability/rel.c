@@ -134,6 +134,25 @@ int rel_parse_args(enum rel_program prog, int argc, char *const argv[],
     return 0;
 }
 
+int rel_start(enum rel_program prog, int argc, char *const argv[],
+              struct rel_target *t, struct rel_options *o)
+{
+    char err[256];
+
+    t->prog = prog == REL_FUZZ ? "mypci-fuzz" : "mypci-storm";
+    if (rel_parse_args(prog, argc, argv, o, err, sizeof(err)) < 0) {
+        fprintf(stderr, "%s: %s\n", t->prog, err);
+        return -1;
+    }
+    if (o->help) {
+        fputs(rel_usage(prog), stdout);
+        return 0;
+    }
+    printf("%s: seed %" PRIu64 " (--seed %" PRIu64 " to reproduce)\n", t->prog,
+           o->seed, o->seed);
+    return rel_open(t, o) < 0 ? -1 : 1;
+}
+
 void rel_report(const struct rel_target *t, const char *what,
                 const struct vfio_error *e)
 {

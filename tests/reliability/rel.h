@@ -48,6 +48,13 @@ struct rel_target {
 
 /* Resolves, binds if asked, opens and inits; prints why on failure. */
 int rel_open(struct rel_target *t, const struct rel_options *o);
+/*
+ * The programs' common start: parses argv (a bad option: message, -1),
+ * --help (usage, 0), prints the seed, opens the device into t (-1 if it
+ * cannot be used). 1 when the program should go on.
+ */
+int rel_start(enum rel_program prog, int argc, char *const argv[],
+              struct rel_target *t, struct rel_options *o);
 /* Closes and restores the original driver; -1 if that failed. */
 int rel_close(struct rel_target *t);
 /* Prints "PROG: WHAT: <formatted error>" on stderr. */

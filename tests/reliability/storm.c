@@ -299,25 +299,13 @@ int main(int argc, char **argv)
 {
     static struct storm s;
     struct rel_options o;
-    char err[256];
     double start;
-    int loop, status;
+    int loop, status = rel_start(REL_STORM, argc, argv, &s.t, &o);
 
-    if (rel_parse_args(REL_STORM, argc, argv, &o, err, sizeof(err)) < 0) {
-        fprintf(stderr, "mypci-storm: %s\n", err);
-        return EXIT_UNUSABLE;
+    if (status <= 0) {
+        return status < 0 ? EXIT_UNUSABLE : 0;
     }
-    if (o.help) {
-        fputs(rel_usage(REL_STORM), stdout);
-        return 0;
-    }
-    printf("mypci-storm: seed %" PRIu64 " (--seed %" PRIu64 " to reproduce)\n",
-           o.seed, o.seed);
-    s.t.prog = "mypci-storm";
     s.rng = o.seed;
-    if (rel_open(&s.t, &o) < 0) {
-        return EXIT_UNUSABLE;
-    }
     if (setup_bufs(&s) < 0) {
         rel_close(&s.t);
         return EXIT_UNUSABLE;

@@ -9,6 +9,7 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../scripts/lib.sh"
+trap_errors
 
 GUEST_MODULES=(irqbypass vfio vfio_iommu_type1 vfio_virqfd vfio-pci-core vfio-pci
                virtio_pci 9pnet_virtio 9p)
@@ -18,7 +19,8 @@ GUEST_HOST_FILES=(/bin/busybox /usr/bin/lspci /usr/bin/setpci /usr/share/misc/pc
 kernel_package() {
     local series=$1 re
     re="^linux-image-${series//./\\.}[.0-9]*-[0-9]+(~bpo[0-9]+)?-amd64-unsigned\$"
-    apt-cache pkgnames "linux-image-$series" | grep -E "$re" | sort -V | tail -n 1
+    # No match is an answer (the caller names it), not a failure.
+    { apt-cache pkgnames "linux-image-$series" | grep -E "$re" || true; } | sort -V | tail -n 1
 }
 
 # A series with a config fragment here (kernel-SERIES.config) is built from
@@ -39,22 +41,28 @@ build_source_kernel() {
     key=$(sha256sum "$frag" | cut -c1-12)
     dir="$MYPCI_CACHE/kernels/${pkg}_${version}_$key"
     if [ ! -f "$dir/vmlinux" ]; then
-        log "building kernel $series from $pkg $version (about 8 minutes, once)"
+        need_disk "building kernel $series" "$KERNEL_BUILD_GIB"
         rm -rf "$dir.tmp" && mkdir -p "$dir.tmp/deb" "$dir.tmp/src"
-        (cd "$dir.tmp/deb" && apt-get download -qq "$pkg=$version" 2>/dev/null) ||
-            die "apt-get download $pkg=$version failed (is it still in bookworm-security?)"
-        dpkg-deb --fsys-tarfile "$dir.tmp"/deb/*.deb |
-            tar -xO --wildcards '*/linux-source-*.tar.xz' |
-            tar -xJ -C "$dir.tmp/src" --strip-components=1
-        rm -rf "$dir.tmp/deb"
+        run_step "downloading $pkg $version" "$dir.tmp/download.log" \
+            sh -c 'cd "$1" && apt-get download "$2"' sh "$dir.tmp/deb" "$pkg=$version"
+        run_step "unpacking $pkg" "$dir.tmp/unpack.log" unpack_kernel_source "$dir.tmp"
         configure_source_kernel "$dir.tmp/src" "$frag"
-        make -C "$dir.tmp/src" -j"$(nproc)" vmlinux >"$dir.tmp/build.log" 2>&1 ||
-            { tail -n 30 "$dir.tmp/build.log" >&2; die "kernel build failed: $dir.tmp/build.log"; }
+        run_step "building kernel $series from $pkg $version (about 10 minutes, once)" \
+            "$dir.tmp/build.log" make -C "$dir.tmp/src" -j"$(nproc)" vmlinux
         cp "$dir.tmp/src/vmlinux" "$dir.tmp/vmlinux"
         make -s -C "$dir.tmp/src" kernelrelease >"$dir.tmp/kver"
         rm -rf "$dir.tmp/src" "$dir" && mv "$dir.tmp" "$dir"
     fi
     echo "$dir"
+}
+
+# The kernel tree inside Debian's linux-source .deb (a tarball in /usr/src).
+unpack_kernel_source() {
+    local dir=$1
+    dpkg-deb --fsys-tarfile "$dir"/deb/*.deb |
+        tar -xO --wildcards '*/linux-source-*.tar.xz' |
+        tar -xJ -C "$dir/src" --strip-components=1
+    rm -rf "$dir/deb"
 }
 
 kernel_source_version() {
@@ -93,14 +101,14 @@ resolve_debian_kernel() {
 }
 
 fetch_debian_kernel() {
-    local series=$1 pkg version dir
-    read -r pkg version < <(resolve_debian_kernel "$series")
+    local series=$1 pkg version dir resolved
+    resolved=$(resolve_debian_kernel "$series")
+    read -r pkg version <<<"$resolved"
     dir="$MYPCI_CACHE/kernels/${pkg}_$version"
     if [ ! -f "$dir/vmlinux" ]; then
-        log "fetching $pkg $version"
         rm -rf "$dir.tmp" && mkdir -p "$dir.tmp/debs"
-        (cd "$dir.tmp/debs" && apt-get download -qq "$pkg=$version" 2>/dev/null) ||
-            die "apt-get download $pkg=$version failed"
+        run_step "downloading $pkg $version" "$dir.tmp/download.log" \
+            sh -c 'cd "$1" && apt-get download "$2"' sh "$dir.tmp/debs" "$pkg=$version"
         dpkg-deb -x "$dir.tmp"/debs/*.deb "$dir.tmp/root"
         local kver
         kver=$(ls "$dir.tmp/root/lib/modules")

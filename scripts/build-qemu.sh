@@ -6,6 +6,7 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
+trap_errors
 
 QEMU_CONFIGURE_OPTS=(
     --target-list=x86_64-softmmu
@@ -24,15 +25,18 @@ src_dir="$MYPCI_CACHE/src/qemu-${QEMU_VERSION}+ds"
 
 fetch_source() {
     [ -f "$src_dir/.mypci-fetched" ] && return 0
-    log "fetching QEMU source package qemu=$QEMU_DEB_VERSION (apt-get source)"
+    need_disk "QEMU's source and build" "$QEMU_BUILD_GIB"
     mkdir -p "$MYPCI_CACHE/src"
     rm -rf "$src_dir"
-    if ! (cd "$MYPCI_CACHE/src" && apt-get source -qq "qemu=$QEMU_DEB_VERSION") \
-        >"$MYPCI_CACHE/src/apt-get-source.log" 2>&1; then
-        local have
-        have=$(apt-cache showsrc qemu 2>/dev/null | sed -n 's/^Version: //p' | tr '\n' ' ')
-        die "QEMU source qemu=$QEMU_DEB_VERSION is not in the archive (available: ${have:-none}; is the deb-src entry there? run scripts/setup-host.sh). See $MYPCI_CACHE/src/apt-get-source.log"
+    if ! step "fetching QEMU's source package qemu=$QEMU_DEB_VERSION (apt-get source)" \
+        "$MYPCI_CACHE/src/apt-get-source.log" \
+        sh -c 'cd "$1" && apt-get source "qemu=$2"' sh "$MYPCI_CACHE/src" "$QEMU_DEB_VERSION"; then
+        local have logf="$MYPCI_CACHE/src/apt-get-source.log"
+        tail -n 10 "$logf" | sed 's/^/  | /' >&2
+        have=$(apt-cache showsrc qemu 2>/dev/null | sed -n 's/^Version: //p' | tr '\n' ' ') || true
+        die "QEMU source qemu=$QEMU_DEB_VERSION could not be fetched (the archive offers: ${have:-no qemu source; is the deb-src entry there? run scripts/setup-host.sh}). See $logf"
     fi
+    [ -d "$src_dir" ] || die "apt-get source unpacked no $src_dir (see $MYPCI_CACHE/src/apt-get-source.log)"
     touch "$src_dir/.mypci-fetched"
 }
 
@@ -69,29 +73,26 @@ configure_and_build() {
     # stripped from Debian's tarball) when gcc can build 32-bit code.
     if [ ! -f "$build_dir/build.ninja" ] ||
         [ ! -f "$build_dir/pc-bios/optionrom/config.mak" ]; then
-        log "configuring QEMU $QEMU_VERSION in $build_dir"
+        need_disk "QEMU's build" "$QEMU_BUILD_GIB"
         mkdir -p "$build_dir"
-        (cd "$build_dir" && "$src_dir/configure" "${QEMU_CONFIGURE_OPTS[@]}") \
-            >"$build_dir/configure.log" 2>&1 ||
-            { tail -n 30 "$build_dir/configure.log" >&2; rm -f "$build_dir/build.ninja"; \
-              die "QEMU configure failed; full log: $build_dir/configure.log"; }
+        step "configuring QEMU $QEMU_VERSION in $build_dir" "$build_dir/configure.log" \
+            sh -c 'cd "$1" && shift && exec "$@"' sh "$build_dir" "$src_dir/configure" "${QEMU_CONFIGURE_OPTS[@]}" ||
+            { rm -f "$build_dir/build.ninja"; step_failed "QEMU configure" $? "$build_dir/configure.log" configure; }
         [ -f "$build_dir/pc-bios/optionrom/config.mak" ] ||
             die "QEMU configure found no 32-bit x86 compiler for the option ROMs (install gcc-multilib)"
     fi
-    if [ ! -x "$build_dir/qemu-system-x86_64" ]; then
-        log "building QEMU (ninja; the first build takes ~5 minutes)"
-    fi
-    if ! ninja -C "$build_dir" qemu-system-x86_64 tests/qtest/mypci-test \
-        >"$build_dir/ninja.log" 2>&1; then
-        grep -E 'error|FAILED' -A5 "$build_dir/ninja.log" | head -n 40 >&2
-        die "QEMU build failed; full log: $build_dir/ninja.log"
-    fi
+    # A built tree only needs ninja's check (or a rebuild of what changed):
+    # that is said only when it takes long enough to show progress.
+    local what="building QEMU (ninja, ~1,450 steps; ~5 minutes on 2 cores)" quiet=""
+    [ ! -x "$build_dir/qemu-system-x86_64" ] || { what="QEMU build (ninja)"; quiet=1; }
+    MYPCI_QUIET_STEP=$quiet run_step "$what" "$build_dir/ninja.log" \
+        ninja -C "$build_dir" qemu-system-x86_64 tests/qtest/mypci-test
     # Our device code must build clean under QEMU's own warning flags.
     if grep -E "(hw/mypci|tests/qtest/mypci-test)[^ ]*: warning:" "$build_dir/ninja.log" >&2; then
         die "mypci's QEMU sources build with warnings (above); fix them"
     fi
-    make -C "$build_dir/pc-bios/optionrom" >"$build_dir/optionrom.log" 2>&1 ||
-        { tail -n 20 "$build_dir/optionrom.log" >&2; die "building QEMU's option ROMs failed"; }
+    MYPCI_QUIET_STEP=1 run_step "building QEMU's option ROMs" "$build_dir/optionrom.log" \
+        make -C "$build_dir/pc-bios/optionrom"
     # QEMU run from its build tree looks for firmware in its qemu-bundle data
     # dir: put Debian's SeaBIOS and the option ROMs there, so QEMU (and the
     # qtests) find them without -L.
@@ -101,6 +102,7 @@ configure_and_build() {
 }
 
 main() {
+    ensure_cache_writable
     fetch_source
     hook_devices
     local build_dir="$MYPCI_CACHE/qemu-$QEMU_VERSION-$(build_key)"

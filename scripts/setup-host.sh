@@ -1,40 +1,20 @@
 #!/usr/bin/env bash
 # Installs what mypci needs on a Debian 12 host: the deb-src entry for QEMU's
 # source package, bookworm-backports for meson >= 1.5 and for UAPI headers
-# with iommufd (linux-libc-dev 6.12), and the build/test packages.
+# with iommufd (linux-libc-dev 6.12), and the build/test packages. Both apt
+# entries use the mirror the machine's own apt sources name.
 # Idempotent: a second run only checks.
+#
+# usage: setup-host.sh            check, and install what is missing
+#        setup-host.sh FUNCTION ARGS...   run one function (the unit tests)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
+trap_errors
 
-need_root() {
-    [ "$(id -u)" = 0 ] || die "setup needs root (apt-get); run as root or with sudo"
-}
-
-write_sources() {
-    local f=/etc/apt/sources.list.d/mypci.sources
-    local want
-    want=$(cat <<SRC
-# Added by mypci (scripts/setup-host.sh): QEMU's source package and meson >= 1.5.
-Types: deb-src
-URIs: http://deb.debian.org/debian
-Suites: $QEMU_SUITE
-Components: main
-Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
-
-Types: deb
-URIs: http://deb.debian.org/debian
-Suites: bookworm-backports
-Components: main
-Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
-SRC
-)
-    if [ ! -f "$f" ] || [ "$(cat "$f")" != "$want" ]; then
-        printf '%s\n' "$want" >"$f"
-        return 0
-    fi
-    return 1
-}
+MYPCI_SOURCES=${MYPCI_APT_SOURCES_FILE:-/etc/apt/sources.list.d/mypci.sources}
+OS_RELEASE=${MYPCI_OS_RELEASE:-/etc/os-release}
+AS_ROOT_WHY="installing the host packages (apt-get)"
 
 HOST_PACKAGES=(
     build-essential gcc-multilib pkg-config ninja-build dpkg-dev python3-venv
@@ -42,11 +22,83 @@ HOST_PACKAGES=(
     check libpci-dev pciutils cpio xz-utils zstd seabios
     busybox-static kmod pci.ids gnuplot-nox clang-format
     bc libelf-dev libssl-dev clang libclang-rt-14-dev
+    debootstrap
 )
 
+# The kit builds against Debian 12's toolchain and archive; say what this is.
+check_os() {
+    local id="" version="" pretty=""
+    [ -r "$OS_RELEASE" ] || die "cannot read $OS_RELEASE: mypci needs Debian 12 (bookworm)"
+    id=$(. "$OS_RELEASE" && echo "${ID:-}")
+    version=$(. "$OS_RELEASE" && echo "${VERSION_ID:-}")
+    pretty=$(. "$OS_RELEASE" && echo "${PRETTY_NAME:-$id $version}")
+    [ "$id" = debian ] && [ "$version" = 12 ] ||
+        die "mypci needs Debian 12 (bookworm); this machine is '$pretty' (ID=$id VERSION_ID=$version, from $OS_RELEASE)"
+}
+
+# The Debian mirror the machine's own apt sources use for bookworm, so that a
+# machine set up for a local mirror keeps using it. Extra arguments go to
+# apt-get (the unit tests point it at other sources).
+machine_mirror() {
+    apt-get "$@" indextargets --no-release-info \
+        --format '$(SITE) $(RELEASE) $(TARGET_OF) $(SOURCESENTRY)' 2>/dev/null |
+        awk -v ours="$MYPCI_SOURCES" '$3 == "deb" && ($2 == "bookworm" || $2 == "stable") &&
+            index($4, ours ":") != 1 { print $1; exit }'
+}
+
+sources_text() {
+    local mirror=$1
+    cat <<SRC
+# Added by mypci (scripts/setup-host.sh), on this machine's mirror:
+# QEMU's source package, and bookworm-backports for meson >= 1.5.
+Types: deb-src
+URIs: $mirror
+Suites: $QEMU_SUITE
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+
+Types: deb
+URIs: $mirror
+Suites: bookworm-backports
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+SRC
+}
+
+# Writes the apt entries when they are missing or differ; true if it wrote.
+write_sources() {
+    local mirror want
+    mirror=$(machine_mirror)
+    [ -n "$mirror" ] ||
+        die "no Debian bookworm mirror in this machine's apt sources (/etc/apt/sources.list, /etc/apt/sources.list.d): add one, e.g. 'deb http://deb.debian.org/debian bookworm main'"
+    want=$(sources_text "$mirror")
+    if [ -f "$MYPCI_SOURCES" ] && [ "$(cat "$MYPCI_SOURCES")" = "$want" ]; then
+        return 1
+    fi
+    log "apt: adding deb-src ($QEMU_SUITE) and bookworm-backports on $mirror"
+    printf '%s\n' "$want" | as_root tee "$MYPCI_SOURCES" >/dev/null
+}
+
+# The packages of the list that are not installed, one a line, in the
+# list's order. dpkg-query exits 1 when any of them is unknown to dpkg: that
+# is the answer, not a failure; its stderr (warnings) is not parsed.
+# MYPCI_DPKG_ADMINDIR points it at another dpkg database (the unit tests).
 missing_packages() {
-    dpkg-query -W -f='${Package} ${Status}\n' "$@" 2>&1 |
-        awk '!/install ok installed$/ { sub(/^dpkg-query: no packages found matching /, ""); print $1 }'
+    local installed
+    installed=$(dpkg-query ${MYPCI_DPKG_ADMINDIR:+--admindir="$MYPCI_DPKG_ADMINDIR"} -W \
+        -f='${db:Status-Status} ${Package} ${binary:Package}\n' "$@" 2>/dev/null) || true
+    awk 'FNR == NR { if ($1 == "installed") { have[$2] = 1; have[$3] = 1 } next }
+         !($0 in have) { print }' - <(printf '%s\n' "$@") <<<"$installed"
+}
+
+# Of the packages named, those the archive does not offer (no candidate).
+unavailable_packages() {
+    local pkg policy
+    for pkg in "$@"; do
+        # Not "apt-cache | grep -q": under pipefail grep's early exit fails it.
+        policy=$(apt-cache policy "$pkg" 2>/dev/null) || true
+        grep -q '^  Candidate: [^(]' <<<"$policy" || echo "$pkg"
+    done
 }
 
 # Debian 12's linux-libc-dev (6.1) lacks <linux/iommufd.h> and the VFIO
@@ -57,42 +109,76 @@ iommufd_headers_ok() {
 
 # From dpkg when meson is Debian's (running meson costs 0.4 s a call).
 meson_ok() {
-    local version
+    local version=""
     command -v meson >/dev/null || return 1
     if [ "$(command -v meson)" = /usr/bin/meson ]; then
-        version=$(dpkg-query -W -f='${Version}' meson 2>/dev/null)
+        version=$(dpkg-query -W -f='${Version}' meson 2>/dev/null) || true
     fi
     dpkg --compare-versions "${version:-$(meson --version)}" ge "$MESON_MIN"
 }
 
+# The lines of an apt log that say the archive could not be reached.
+unreachable_lines() {
+    grep -E 'Could not resolve|Temporary failure resolving|Could not connect|Unable to connect|Network is unreachable|No route to host|Connection (timed out|refused|failed)' "$1" || true
+}
+
+# apt_step WHAT APT-GET-ARGS...: apt-get as a named step; a failure that is
+# the network's is said as such, with the archive it could not reach.
+apt_step() {
+    local what=$1 logf="$MYPCI_CACHE/logs/apt.log" status=0 mirror host unreachable
+    shift
+    AS_ROOT_WHY="$what" as_root true
+    step "$what" "$logf" as_root env DEBIAN_FRONTEND=noninteractive apt-get "$@" || status=$?
+    # apt-get update exits 0 when it could fetch nothing: read what it said.
+    # Only the Debian mirror counts; another source being down is not ours.
+    mirror=$(machine_mirror)
+    host=${mirror#*://}
+    host=${host%%/*}
+    unreachable=$(unreachable_lines "$logf" | grep -F "${host:-deb.debian.org}" || true)
+    if [ -n "$unreachable" ]; then
+        log "error: $what: the package archive $mirror is unreachable from this machine; apt said:"
+        awk '!seen[$0]++' <<<"$unreachable" | head -n 5 | sed 's/^/  | /' >&2
+        die "cannot reach the package archive $mirror; check the network, or the machine's apt sources and proxy"
+    fi
+    [ "$status" = 0 ] || step_failed "$what" "$status" "$logf" apt-get "$@"
+}
+
+apt_install() {
+    local what=$1
+    shift
+    apt_step "$what" install -y -q --no-install-recommends "$@"
+}
+
 main() {
-    local updated=0 missing
+    local updated=0 missing unavailable
+    check_os
+    ensure_cache_writable
     if write_sources; then
-        need_root
-        log "apt: adding deb-src ($QEMU_SUITE) and bookworm-backports"
-        apt-get update -qq
+        apt_step "apt: updating the package index" update
         updated=1
     fi
     missing=$(missing_packages "${HOST_PACKAGES[@]}")
-    if [ -n "$missing" ] || ! meson_ok; then
-        need_root
-        [ "$updated" = 1 ] || apt-get update -qq
-        updated=1
-        log "apt: installing ${missing//$'\n'/ } meson(backports)"
-        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-            $missing >/dev/null
-        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-            -t bookworm-backports meson >/dev/null
+    if [ -n "$missing" ] || ! meson_ok || ! iommufd_headers_ok; then
+        [ "$updated" = 1 ] || apt_step "apt: updating the package index" update
+        # shellcheck disable=SC2086
+        unavailable=$(unavailable_packages $missing)
+        [ -z "$unavailable" ] ||
+            die "the package archive offers no package named: ${unavailable//$'\n'/ } (is the apt index current? apt-get update)"
     fi
+    if [ -n "$missing" ]; then
+        # shellcheck disable=SC2086
+        apt_install "apt: installing ${missing//$'\n'/ }" $missing
+    fi
+    meson_ok || apt_install "apt: installing meson from bookworm-backports" -t bookworm-backports meson
     meson_ok || die "meson >= $MESON_MIN is required (bookworm-backports has it)"
-    if ! iommufd_headers_ok; then
-        need_root
-        [ "$updated" = 1 ] || apt-get update -qq
-        log "apt: installing linux-libc-dev(backports) for <linux/iommufd.h>"
-        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-            -t bookworm-backports linux-libc-dev >/dev/null
-    fi
+    iommufd_headers_ok ||
+        apt_install "apt: installing linux-libc-dev from bookworm-backports (<linux/iommufd.h>)" \
+            -t bookworm-backports linux-libc-dev
     iommufd_headers_ok || die "<linux/iommufd.h> is required (linux-libc-dev from bookworm-backports has it)"
 }
 
-main "$@"
+if [ $# -gt 0 ]; then
+    "$@"
+else
+    main
+fi

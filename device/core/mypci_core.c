@@ -1,6 +1,6 @@
 /*
  * mypci_core: the behaviour of the mypci device, free of QEMU (see
- * mypci_core.h and shared/spec/mypci-abi.md, sections 3-8).
+ * mypci_core.h and docs/abi.md, sections 3-8).
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */

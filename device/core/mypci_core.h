@@ -17,7 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* ---- ABI constants (../shared/spec/mypci-abi.md) ------------------------ */
+/* ---- ABI constants (docs/abi.md) --------------------------------------- */
 
 #define MYPCI_ABI_MAJOR 1
 #define MYPCI_ABI_MINOR 0

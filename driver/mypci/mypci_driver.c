@@ -1,6 +1,6 @@
 /*
  * The mypci user-space driver (see mypci_driver.h and the device ABI,
- * shared/spec/mypci-abi.md).
+ * docs/abi.md).
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */

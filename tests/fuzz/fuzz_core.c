@@ -1,7 +1,7 @@
 /*
  * libFuzzer harness for mypci_core: a hostile guest and a hostile host drive
  * the core through every entry point, and after every step the ABI's
- * invariants (shared/spec/mypci-abi.md, sections 3-8) are checked; a
+ * invariants (docs/abi.md, sections 3-8) are checked; a
  * violation prints what broke and abort()s, so libFuzzer keeps the input.
  *
  * The host is tests/unit/fake_host.c (a 256 KiB bus at 4 GiB, 4 KiB pages

@@ -1,6 +1,6 @@
 /*
  * Unit tests of mypci_core against the ABI, sections 3-8
- * (shared/spec/mypci-abi.md), on a fake host.
+ * (docs/abi.md), on a fake host.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */

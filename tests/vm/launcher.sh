@@ -54,6 +54,40 @@ status=$?
 [ "$status" = 124 ] && grep -q "did not finish within 15s" "$tmp/out" && [ $((SECONDS - start)) -lt 60 ]
 ok $? "--timeout ends a guest that runs too long (status $status)" "$(cat "$tmp/out")"
 
+# exec streams: each line reaches the user as the guest prints it, in a pipe
+# and on a terminal alike (the first line before the second is printed).
+stamp() { while IFS= read -r line; do echo "$SECONDS ${line%$'\r'}"; done; }
+streaming_gap() { # FILE: seconds between first-line and second-line
+    awk '$2 == "first-line" { a = $1 } $2 == "second-line" { b = $1 } END { print (a && b) ? b - a : -1 }' "$1"
+}
+stream_cmd=(exec -- sh -c 'echo first-line; sleep 8; echo second-line')
+"$MYPCI" "${stream_cmd[@]}" 2>/dev/null | stamp >"$tmp/stamped"
+gap=$(streaming_gap "$tmp/stamped")
+[ "$gap" -ge 5 ]
+ok $? "exec streams through a pipe: first line $gap s before the second (want >= 5)" "$(cat "$tmp/stamped")"
+script -qfec "$(printf '%q ' "$MYPCI" "${stream_cmd[@]}")" /dev/null 2>/dev/null | stamp >"$tmp/stamped-tty"
+gap=$(streaming_gap "$tmp/stamped-tty")
+[ "$gap" -ge 5 ]
+ok $? "exec streams on a terminal: first line $gap s before the second (want >= 5)" "$(cat "$tmp/stamped-tty")"
+
+# A started command that prints nothing for longer than the boot timeout
+# runs to its end: the watchdog only watches the boot.
+start=$SECONDS
+MYPCI_BOOT_TIMEOUT=15 "$MYPCI" exec -- sh -c 'sleep 40; echo quiet-done' >"$tmp/out" 2>&1
+status=$?
+[ "$status" = 0 ] && grep -qx quiet-done "$tmp/out"
+ok $? "a command quiet for 40 s outlives a 15 s boot timeout (status $status, $((SECONDS - start)) s)" "$(cat "$tmp/out")"
+
+# The main job into a log file: the launcher's messages and the guest's
+# output in the order they happened, the verdict last.
+"$MYPCI" run >"$tmp/run.log" 2>&1
+status=$?
+order=$(grep -n -E '^mypci: main job:|^== seed devices|^== mypci through vfio-pci|^== latency summary|^mypci: time: set-up|^verdict: ' "$tmp/run.log" |
+    sed -E 's/^([0-9]+):(mypci: main job|== seed devices|== mypci through|== latency|mypci: time|verdict).*/\2/' | tr '\n' ,)
+[ "$status" = 0 ] && [ "$order" = "mypci: main job,== seed devices,== mypci through,== latency,mypci: time,verdict," ] &&
+    tail -n 1 "$tmp/run.log" | grep -q '^verdict: PASS'
+ok $? "./mypci run >log 2>&1: messages in order, verdict: PASS last (status $status; order $order)" "$(tail -n 20 "$tmp/run.log")"
+
 check_usage_error() { # ARGS... ; expects exit != 0 and the message
     local message=$1
     shift

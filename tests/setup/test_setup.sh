@@ -1,0 +1,192 @@
+#!/usr/bin/env bash
+# The set-up path on someone else's machine: the package check, the mirror,
+# and a clear message (and a non-zero exit) for each first thing that goes
+# wrong: a failing command, not root, not Debian 12, no archive, too little
+# disk, an unwritable cache. Runs on the host without building anything. TAP.
+set -u
+root=${MYPCI_ROOT:?MYPCI_ROOT must point at the source tree}
+. "$root/tests/vm/tap.sh"
+setup="$root/scripts/setup-host.sh"
+tmp=$(mktemp -d)
+chmod 755 "$tmp"
+trap 'rm -rf "$tmp"' EXIT
+
+# A dpkg database of our own: bash installed, hello removed (config files
+# left), everything else unknown to dpkg.
+fake_dpkg() {
+    local d=$1
+    mkdir -p "$d/updates" "$d/info"
+    cat >"$d/status" <<'EOF'
+Package: bash
+Status: install ok installed
+Version: 5.2.15-2+b2
+Architecture: amd64
+Maintainer: nobody
+Description: shell
+
+Package: hello
+Status: deinstall ok config-files
+Version: 2.10-3
+Architecture: amd64
+Maintainer: nobody
+Description: greeting
+
+EOF
+}
+fake_dpkg "$tmp/dpkg"
+mkdir -p "$tmp/empty-dpkg/updates" "$tmp/empty-dpkg/info"
+: >"$tmp/empty-dpkg/status"
+
+# ---- the package check ------------------------------------------------------
+
+out=$(MYPCI_DPKG_ADMINDIR=$tmp/dpkg "$setup" missing_packages bash hello no-such-package-mypci 2>&1)
+status=$?
+[ "$status" = 0 ] && [ "$out" = $'hello\nno-such-package-mypci' ]
+ok $? "missing_packages: an installed package is not listed; a removed one and an unknown one are (status $status)" "$out"
+
+out=$(MYPCI_DPKG_ADMINDIR=$tmp/dpkg "$setup" missing_packages bash 2>&1)
+[ $? = 0 ] && [ -z "$out" ]
+ok $? "missing_packages: nothing missing prints nothing and succeeds" "$out"
+
+out=$("$setup" missing_packages bash coreutils 2>&1)
+[ $? = 0 ] && [ -z "$out" ]
+ok $? "missing_packages on this machine's dpkg: bash and coreutils are installed" "$out"
+
+# The archive has bash; nobody has packaged this name.
+out=$("$setup" unavailable_packages bash no-such-package-mypci 2>&1)
+[ "$out" = no-such-package-mypci ]
+ok $? "unavailable_packages names the package the archive does not offer" "$out"
+
+# ---- the mirror ----------------------------------------------------------------
+
+mkdir -p "$tmp/apt/sources.list.d"
+cat >"$tmp/apt/sources.list.d/local.sources" <<'EOF'
+Types: deb
+URIs: http://mirror.example.internal/debian
+Suites: bookworm bookworm-updates
+Components: main
+
+Types: deb
+URIs: http://security.example.internal/debian-security
+Suites: bookworm-security
+Components: main
+EOF
+: >"$tmp/apt/sources.list"
+apt_fixture=(-o "Dir::Etc::SourceList=$tmp/apt/sources.list" -o "Dir::Etc::SourceParts=$tmp/apt/sources.list.d")
+out=$("$setup" machine_mirror "${apt_fixture[@]}" 2>&1)
+[ "$out" = http://mirror.example.internal/debian ]
+ok $? "machine_mirror: a machine set up for a local mirror keeps it (got '$out')"
+
+echo 'deb http://old-style.example.internal/debian bookworm main' >"$tmp/apt/sources.list"
+rm "$tmp/apt/sources.list.d/local.sources"
+out=$("$setup" machine_mirror "${apt_fixture[@]}" 2>&1)
+[ "$out" = http://old-style.example.internal/debian ]
+ok $? "machine_mirror reads one-line sources.list entries too (got '$out')"
+
+out=$("$setup" sources_text http://mirror.example.internal/debian 2>&1)
+[ "$(grep -c '^URIs: http://mirror.example.internal/debian$' <<<"$out")" = 2 ] &&
+    ! grep -q deb.debian.org <<<"$out"
+ok $? "the deb-src and backports entries use the machine's mirror" "$out"
+
+# ---- no silent failure -------------------------------------------------------
+
+cat >"$tmp/failing-step.sh" <<EOF
+#!/usr/bin/env bash
+. "$root/scripts/lib.sh"
+trap_errors
+demo() { ls /no/such/file/mypci; }
+demo
+echo "not reached"
+EOF
+out=$(bash "$tmp/failing-step.sh" 2>&1)
+status=$?
+[ "$status" != 0 ] && grep -q 'failing-step.sh line [0-9]*: `ls /no/such/file/mypci` failed with status 2' <<<"$out" &&
+    ! grep -q 'not reached' <<<"$out"
+ok $? "a command that fails in a set-up script is named with its status (status $status)" "$out"
+
+cat >"$tmp/failing-run-step.sh" <<EOF
+#!/usr/bin/env bash
+. "$root/scripts/lib.sh"
+trap_errors
+run_step "demo step" "$tmp/demo.log" sh -c 'echo line-one; echo line-two; exit 3'
+EOF
+out=$(bash "$tmp/failing-run-step.sh" 2>&1)
+status=$?
+[ "$status" != 0 ] && grep -q 'error: demo step failed: `sh -c .*` exited with status 3' <<<"$out" &&
+    grep -q '^  | line-two$' <<<"$out"
+ok $? "a failing step says which, its command, its status and the tail of its output" "$out"
+
+cat >"$tmp/pipefail.sh" <<EOF
+#!/usr/bin/env bash
+. "$root/scripts/lib.sh"
+trap_errors
+MYPCI_DPKG_ADMINDIR=$tmp/empty-dpkg
+. <(sed -n '/^missing_packages()/,/^}/p' "$setup")
+missing=\$(missing_packages bash no-such-package-mypci)
+echo "missing: \$missing"
+EOF
+out=$(bash "$tmp/pipefail.sh" 2>&1)
+[ $? = 0 ] && grep -q 'missing: bash' <<<"$out"
+ok $? "the package check under set -eE -o pipefail with missing packages goes on (the bug of issue 11)" "$out"
+
+# ---- the first things that go wrong on someone else's machine -------------------
+
+not_debian_12() { # PRETTY_NAME ID VERSION_ID: the set-up refuses, naming it
+    printf 'PRETTY_NAME="%s"\nID=%s\nVERSION_ID="%s"\n' "$1" "$2" "$3" >"$tmp/os-release"
+    out=$(MYPCI_OS_RELEASE=$tmp/os-release "$setup" 2>&1)
+    status=$?
+    [ "$status" != 0 ] && grep -qF "mypci needs Debian 12 (bookworm); this machine is '$1'" <<<"$out"
+    ok $? "not Debian 12 ($1): the message names what was found (status $status)" "$out"
+}
+not_debian_12 "Ubuntu 24.04.1 LTS" ubuntu 24.04
+not_debian_12 "Debian GNU/Linux 13 (trixie)" debian 13
+
+if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
+    # As nobody, everything looks missing: installing needs root, no sudo.
+    mkdir -p "$tmp/nobody-cache" && chown 65534 "$tmp/nobody-cache"
+    chmod -R a+rX "$tmp/empty-dpkg"
+    out=$(env -u SUDO_USER PATH=/usr/sbin:/usr/bin:/sbin:/bin MYPCI_CACHE=$tmp/nobody-cache \
+        MYPCI_DPKG_ADMINDIR=$tmp/empty-dpkg MYPCI_APT_SOURCES_FILE=$tmp/nobody-cache/mypci.sources \
+        setpriv --reuid=65534 --regid=65534 --clear-groups "$setup" 2>&1)
+    status=$?
+    [ "$status" != 0 ] && grep -q 'needs root: run as root' <<<"$out"
+    ok $? "not root and no sudo: the set-up says root is needed, and for what (status $status)" "$out"
+
+    out=$(setpriv --reuid=65534 --regid=65534 --clear-groups env HOME=/nonexistent MYPCI_CACHE= \
+        "$root/mypci" prepare 2>&1)
+    status=$?
+    [ "$status" != 0 ] && grep -q 'the cache folder /nonexistent/.cache/mypci is not writable' <<<"$out"
+    ok $? "a cache folder that cannot be written is named (status $status)" "$out"
+else
+    ok 0 "# SKIP not root: the not-root checks need setpriv as root"
+    ok 0 "# SKIP not root"
+fi
+
+if [ "$(id -u)" = 0 ] && unshare --mount true 2>/dev/null; then
+    mkdir -p "$tmp/ro-cache"
+    out=$(unshare --mount sh -c 'mount -t tmpfs -o ro,size=1m tmpfs "$1" && MYPCI_CACHE=$1 "$2" prepare' \
+        sh "$tmp/ro-cache" "$root/mypci" 2>&1)
+    status=$?
+    [ "$status" != 0 ] && grep -q "the cache folder $tmp/ro-cache is not writable" <<<"$out"
+    ok $? "a read-only cache folder: named, before anything is built (status $status)" "$out"
+
+    # Too little disk: a 64 MiB cache, a QEMU source not yet fetched.
+    mkdir -p "$tmp/small-cache"
+    out=$(unshare --mount sh -c 'mount -t tmpfs -o size=64m tmpfs "$1" && MYPCI_CACHE=$1 "$2"' \
+        sh "$tmp/small-cache" "$root/scripts/build-qemu.sh" 2>&1)
+    status=$?
+    [ "$status" != 0 ] && grep -q "QEMU's source and build needs [0-9]* GiB free in $tmp/small-cache; 64M are free" <<<"$out"
+    ok $? "too little disk for the QEMU build: how much is needed and where (status $status)" "$out"
+
+    # No network: only loopback in a new network namespace. Everything
+    # looks missing, so the set-up goes to the archive, and cannot reach it.
+    out=$(MYPCI_DPKG_ADMINDIR=$tmp/empty-dpkg MYPCI_CACHE=$tmp/net-cache \
+        unshare --net "$setup" 2>&1)
+    status=$?
+    [ "$status" != 0 ] && grep -q 'cannot reach the package archive http' <<<"$out"
+    ok $? "the archive unreachable: said as such, with the archive's address (status $status)" "$out"
+else
+    for t in read-only disk network; do ok 0 "# SKIP $t: needs root and unshare"; done
+fi
+
+tap_done

@@ -69,6 +69,7 @@ watch_step() {
     local what=$1 logf=$2 pid=$3 start=$4 last=$SECONDS every=${MYPCI_PROGRESS_EVERY:-30}
     local tty=0
     [ -t 2 ] && tty=1
+    what=${what%% (*}
     while kill -0 "$pid" 2>/dev/null; do
         sleep 1
         kill -0 "$pid" 2>/dev/null || break
@@ -96,6 +97,8 @@ step() {
     watch_step "$what" "$logf" "$pid" "$start"
     wait "$pid" || status=$?
     [ -z "${MYPCI_TIMINGS:-}" ] || printf '%s\t%s\n' "$what" "$((SECONDS - start))" >>"$MYPCI_TIMINGS"
+    [ "$status" != 0 ] || [ $((SECONDS - start)) -lt 10 ] ||
+        log "${what%% (*}: done in $(fmt_duration $((SECONDS - start)))"
     return "$status"
 }
 

@@ -166,8 +166,9 @@ main() {
             die "the package archive offers no package named: ${unavailable//$'\n'/ } (is the apt index current? apt-get update)"
     fi
     if [ -n "$missing" ]; then
+        log "apt: missing: ${missing//$'\n'/ }"
         # shellcheck disable=SC2086
-        apt_install "apt: installing ${missing//$'\n'/ }" $missing
+        apt_install "apt: installing $(wc -l <<<"$missing") packages" $missing
     fi
     meson_ok || apt_install "apt: installing meson from bookworm-backports" -t bookworm-backports meson
     meson_ok || die "meson >= $MESON_MIN is required (bookworm-backports has it)"

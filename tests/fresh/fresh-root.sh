@@ -115,23 +115,44 @@ main() {
     if [ -n "$(git -C "$MYPCI_ROOT" status --porcelain --untracked-files=no)" ]; then
         echo "# note: uncommitted changes in $MYPCI_ROOT are not part of the clone (HEAD is tested)"
     fi
-    local root status=0 start=$SECONDS
-    root=$(mktemp -d "$FRESH_DIR/mypci-fresh.XXXXXX")
+    local status=0
+    FRESH_START=$SECONDS FRESH_KEEP=$keep
+    FRESH_ROOT=$(mktemp -d "$FRESH_DIR/mypci-fresh.XXXXXX")
+    trap cleanup EXIT
+    trap 'exit 143' TERM
+    trap 'exit 130' INT
     echo "1..2"
+    # In the background, so that a signal reaches the trap at once (bash
+    # runs traps only between commands); unshare's --kill-child takes the
+    # namespace's processes with it when it ends.
     unshare --mount --propagation private --pid --fork --kill-child -- \
-        "$0" --inner "$root" "$timeout" "$@" || status=$?
-    # The namespaces are gone, and their mounts with them; check anyway
-    # before deleting, so a mount can never take host files with it.
-    if findmnt -rn -o TARGET | grep -q "^$root/"; then
-        echo "# error: mounts are left under $root; not removing it"
-        status=1
-    elif [ "$keep" = 1 ]; then
-        echo "# kept: $root"
-    else
-        rm -rf --one-file-system "$root" "$root.debootstrap.log" "$root.command.log"
-    fi
-    echo "# fresh-root test: $(fmt_duration $((SECONDS - start))) in all"
+        "$0" --inner "$FRESH_ROOT" "$timeout" "$@" &
+    FRESH_PID=$!
+    wait "$FRESH_PID" || status=$?
+    FRESH_PID=""
     return "$status"
+}
+
+# However the script ends: the namespaces are gone, and their mounts with
+# them; check anyway before deleting, so a mount can never take host files
+# with it.
+cleanup() {
+    local status=$?
+    trap - EXIT TERM INT
+    if [ -n "${FRESH_PID:-}" ]; then
+        kill "$FRESH_PID" 2>/dev/null
+        wait "$FRESH_PID" 2>/dev/null
+    fi
+    if findmnt -rn -o TARGET | grep -q "^$FRESH_ROOT/"; then
+        echo "# error: mounts are left under $FRESH_ROOT; not removing it"
+        status=1
+    elif [ "$FRESH_KEEP" = 1 ]; then
+        echo "# kept: $FRESH_ROOT"
+    else
+        rm -rf --one-file-system "$FRESH_ROOT" "$FRESH_ROOT.debootstrap.log" "$FRESH_ROOT.command.log"
+    fi
+    echo "# fresh-root test: $(fmt_duration $((SECONDS - FRESH_START))) in all"
+    exit "$status"
 }
 
 main "$@"

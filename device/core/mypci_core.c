@@ -749,7 +749,7 @@ static uint32_t vcap_dword(const struct mypci_core *core, unsigned offset)
 {
     switch (offset) {
     case MYPCI_VCAP_SIGNATURE:
-        return MYPCI_ID_VALUE;
+        return MYPCI_VCAP_SIGNATURE_VALUE;
     case MYPCI_VCAP_MAILBOX:
         return core->vcap_mailbox;
     case MYPCI_VCAP_RESULT:

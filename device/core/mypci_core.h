@@ -17,89 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* ---- ABI constants (docs/abi.md) --------------------------------------- */
-
-#define MYPCI_ABI_MAJOR 1
-#define MYPCI_ABI_MINOR 0
-
-#define MYPCI_BAR0_SIZE 0x2000
-#define MYPCI_REG_PAGE_SIZE 0x1000
-#define MYPCI_MSIX_TABLE_OFFSET 0x1000
-#define MYPCI_MSIX_PBA_OFFSET 0x1800
-#define MYPCI_MSIX_VECTORS 3
-
-#define MYPCI_MEM_SIZE_MIN (4u * 1024)
-#define MYPCI_MEM_SIZE_MAX (256u * 1024 * 1024)
-#define MYPCI_MEM_SIZE_DEFAULT (1u * 1024 * 1024)
-
-enum mypci_reg {
-    MYPCI_REG_ID = 0x000,
-    MYPCI_REG_VERSION = 0x004,
-    MYPCI_REG_SCRATCH = 0x008,
-    MYPCI_REG_INVERT = 0x00c,
-    MYPCI_REG_FEATURES = 0x010,
-    MYPCI_REG_CONTROL = 0x014,
-    MYPCI_REG_IRQ_STATUS = 0x020,
-    MYPCI_REG_IRQ_ENABLE = 0x024,
-    MYPCI_REG_IRQ_RAISE = 0x028,
-    MYPCI_REG_IRQ_ACK = 0x02c,
-    MYPCI_REG_IRQ_COUNT = 0x030,
-    MYPCI_REG_DMA_SRC = 0x040, /* 64-bit: low half, high half at +4 */
-    MYPCI_REG_DMA_DST = 0x048, /* 64-bit */
-    MYPCI_REG_DMA_LEN = 0x050,
-    MYPCI_REG_DMA_CMD = 0x054,
-    MYPCI_REG_DMA_STATUS = 0x058,
-    MYPCI_REG_DMA_COUNT = 0x05c,
-    MYPCI_REG_DMA_FAULT_ADDR = 0x060, /* 64-bit */
-};
-
-#define MYPCI_ID_VALUE 0x4d504349u /* "MPCI" */
-#define MYPCI_VERSION_VALUE ((MYPCI_ABI_MAJOR << 16) | MYPCI_ABI_MINOR)
-
-#define MYPCI_FEATURE_INTX (1u << 0)
-#define MYPCI_FEATURE_MSI (1u << 1)
-#define MYPCI_FEATURE_MSIX (1u << 2)
-#define MYPCI_FEATURE_DMA (1u << 3)
-#define MYPCI_FEATURE_MEM_LOG2_SHIFT 16
-
-#define MYPCI_CONTROL_RESET (1u << 0)
-
-/* IRQ_STATUS / IRQ_ENABLE / IRQ_RAISE / IRQ_ACK bits; bit n is cause n. */
-#define MYPCI_IRQ_DMA_DONE (1u << 0)
-#define MYPCI_IRQ_DMA_ERROR (1u << 1)
-#define MYPCI_IRQ_SOFT (1u << 2)
-#define MYPCI_IRQ_ALL (MYPCI_IRQ_DMA_DONE | MYPCI_IRQ_DMA_ERROR | MYPCI_IRQ_SOFT)
-
-/* DMA_CMD */
-#define MYPCI_DMA_DIR_MASK 0x3u
-#define MYPCI_DMA_DIR_HOST_TO_DEV 0
-#define MYPCI_DMA_DIR_DEV_TO_HOST 1
-#define MYPCI_DMA_DIR_HOST_TO_HOST 2
-
-/* DMA_STATUS */
-#define MYPCI_DMA_STATUS_BUSY (1u << 0)
-#define MYPCI_DMA_STATUS_DONE (1u << 1)
-#define MYPCI_DMA_STATUS_DROPPED (1u << 2)
-#define MYPCI_DMA_STATUS_ERR_SHIFT 8
-#define MYPCI_DMA_STATUS_ERR_MASK (0xffu << MYPCI_DMA_STATUS_ERR_SHIFT)
-
-enum mypci_dma_error {
-    MYPCI_DMA_OK = 0,
-    MYPCI_DMA_ERR_FAULT = 1,     /* IOMMU or bus fault */
-    MYPCI_DMA_ERR_BAD_CMD = 2,   /* bad command or length */
-    MYPCI_DMA_ERR_RANGE = 3,     /* device-memory range out of bounds */
-    MYPCI_DMA_ERR_NO_MASTER = 4, /* Command.BusMaster is 0 */
-};
-
-/* Vendor-specific capability (ABI 8): offsets inside the capability. */
-#define MYPCI_VCAP_ID 0x09
-#define MYPCI_VCAP_LEN 0x14
-#define MYPCI_VCAP_VERSION 0x01
-#define MYPCI_VCAP_SIGNATURE 0x04
-#define MYPCI_VCAP_MAILBOX 0x08
-#define MYPCI_VCAP_RESULT 0x0c
-#define MYPCI_VCAP_EVENTS 0x10
-#define MYPCI_VCAP_EVENT_MAILBOX (1u << 0)
+#include "mypci/abi.h" /* the ABI this core implements */
 
 /* ---- the host interface ----------------------------------------------- */
 
@@ -117,16 +35,16 @@ enum mypci_reset_kind {
 };
 
 enum mypci_trace_event {
-    MYPCI_TRACE_MMIO_READ,    /* a = offset, b = size, c = value */
-    MYPCI_TRACE_MMIO_WRITE,   /* a = offset, b = size, c = value */
-    MYPCI_TRACE_MMIO_BAD,     /* a = offset, b = size: ignored access */
-    MYPCI_TRACE_DMA_START,    /* a = src, b = dst, c = len | dir << 62 */
-    MYPCI_TRACE_DMA_DROPPED,  /* a = cmd */
-    MYPCI_TRACE_DMA_END,      /* a = error code, b = fault address, c = len */
-    MYPCI_TRACE_IRQ_MSI,      /* a = vector (0 for MSI), b = cause bit */
-    MYPCI_TRACE_IRQ_INTX,     /* a = new level */
-    MYPCI_TRACE_VCAP_WRITE,   /* a = offset in capability, b = size, c = value */
-    MYPCI_TRACE_RESET,        /* a = enum mypci_reset_kind */
+    MYPCI_TRACE_MMIO_READ,   /* a = offset, b = size, c = value */
+    MYPCI_TRACE_MMIO_WRITE,  /* a = offset, b = size, c = value */
+    MYPCI_TRACE_MMIO_BAD,    /* a = offset, b = size: ignored access */
+    MYPCI_TRACE_DMA_START,   /* a = src, b = dst, c = len | dir << 62 */
+    MYPCI_TRACE_DMA_DROPPED, /* a = cmd */
+    MYPCI_TRACE_DMA_END,     /* a = error code, b = fault address, c = len */
+    MYPCI_TRACE_IRQ_MSI,     /* a = vector (0 for MSI), b = cause bit */
+    MYPCI_TRACE_IRQ_INTX,    /* a = new level */
+    MYPCI_TRACE_VCAP_WRITE,  /* a = offset in capability, b = size, c = value */
+    MYPCI_TRACE_RESET,       /* a = enum mypci_reset_kind */
 };
 
 /*

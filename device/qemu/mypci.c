@@ -643,8 +643,8 @@ static const Property mypci_properties[] = {
     DEFINE_PROP_SIZE("mem-size", MyPCIState, mem_size, MYPCI_MEM_SIZE_DEFAULT),
     DEFINE_PROP_BOOL("msi", MyPCIState, msi, true),
     DEFINE_PROP_BOOL("msix", MyPCIState, msix, true),
-    DEFINE_PROP_UINT16("vendor-id", MyPCIState, vendor_id, 0x1af4),
-    DEFINE_PROP_UINT16("device-id", MyPCIState, device_id, 0x1236),
+    DEFINE_PROP_UINT16("vendor-id", MyPCIState, vendor_id, MYPCI_VENDOR_ID),
+    DEFINE_PROP_UINT16("device-id", MyPCIState, device_id, MYPCI_DEVICE_ID),
     DEFINE_PROP_STRING("x-break", MyPCIState, x_break),
     DEFINE_PROP_UINT32("x-dma-delay-us", MyPCIState, x_dma_delay_us, 0),
 };
@@ -658,12 +658,12 @@ static void mypci_class_init(ObjectClass *klass, const void *data)
     k->exit = mypci_exit;
     k->config_read = mypci_config_read;
     k->config_write = mypci_config_write;
-    k->vendor_id = 0x1af4;
-    k->device_id = 0x1236;
-    k->revision = 0x01;
-    k->class_id = PCI_CLASS_OTHERS;
-    k->subsystem_vendor_id = 0x1af4;
-    k->subsystem_id = 0x1100;
+    k->vendor_id = MYPCI_VENDOR_ID;
+    k->device_id = MYPCI_DEVICE_ID;
+    k->revision = MYPCI_REVISION;
+    k->class_id = MYPCI_CLASS;
+    k->subsystem_vendor_id = MYPCI_SUBSYS_VENDOR_ID;
+    k->subsystem_id = MYPCI_SUBSYS_ID;
     dc->desc = "mypci PCIe test device: DMA engine, INTx/MSI/MSI-X";
     dc->vmsd = &vmstate_mypci;
     device_class_set_legacy_reset(dc, mypci_reset);

@@ -2,7 +2,7 @@
  * The mypci user-space driver over the generic VFIO library: one ops table
  * (mypci_driver_ops) in the shape of the kernel's VFIO selftest drivers,
  * plus the register-level helpers the conformance suite and the benchmark
- * need. Register offsets and bits come from the device's own ABI header.
+ * need. Register offsets and bits come from the ABI header, mypci/abi.h.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -12,14 +12,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "mypci_core.h"
+#include "mypci/abi.h"
 #include "vfio/irq.h"
 #include "vfio/pci_device.h"
-
-#define MYPCI_VENDOR_ID 0x1af4
-#define MYPCI_DEVICE_ID 0x1236
-#define MYPCI_BAR_REGS 0
-#define MYPCI_BAR_MEM 2
 
 /* Default wait for a DMA transfer or an interrupt. */
 #define MYPCI_TIMEOUT_MS 5000

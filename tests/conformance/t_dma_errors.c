@@ -110,20 +110,22 @@ START_TEST(dma_err_unmapped)
                 &(struct expect){"§3 error 1: unmapped source",
                                  "dir 0 from an "
                                  "unmapped IOVA",
-                                 1, hole + 0x123},
+                                 MYPCI_DMA_ERR_FAULT, hole + 0x123},
                 hole + 0x123, 0x40, 0x100, MYPCI_DMA_DIR_HOST_TO_DEV);
     expect_fail(&w,
                 &(struct expect){"§3 error 1: unmapped destination",
-                                 "dir 1 to an unmapped IOVA", 1, hole + 0x10},
+                                 "dir 1 to an unmapped IOVA",
+                                 MYPCI_DMA_ERR_FAULT, hole + 0x10},
                 0x40, hole + 0x10, 0x100, MYPCI_DMA_DIR_DEV_TO_HOST);
-    expect_fail(
-        &w,
-        &(struct expect){"§3 error 1: source checked before destination",
-                         "dir 2, both unmapped", 1, hole + PAGE},
-        hole + PAGE, hole + 2 * PAGE, 64, MYPCI_DMA_DIR_HOST_TO_HOST);
+    expect_fail(&w,
+                &(struct expect){
+                    "§3 error 1: source checked before destination",
+                    "dir 2, both unmapped", MYPCI_DMA_ERR_FAULT, hole + PAGE},
+                hole + PAGE, hole + 2 * PAGE, 64, MYPCI_DMA_DIR_HOST_TO_HOST);
     expect_fail(&w,
                 &(struct expect){"§3 error 1: unmapped destination (dir 2)",
-                                 "dir 2 to an unmapped IOVA", 1, hole + 8},
+                                 "dir 2 to an unmapped IOVA",
+                                 MYPCI_DMA_ERR_FAULT, hole + 8},
                 w.a.iova, hole + 8, 64, MYPCI_DMA_DIR_HOST_TO_HOST);
     world_fini(&w);
 }
@@ -148,14 +150,14 @@ START_TEST(dma_err_half_mapped)
     expect_fail(&w,
                 &(struct expect){"§4 error 1: half-mapped source faults at the "
                                  "first unmapped page",
-                                 "dir 0 across the end of a mapping", 1,
-                                 iova + PAGE},
+                                 "dir 0 across the end of a mapping",
+                                 MYPCI_DMA_ERR_FAULT, iova + PAGE},
                 iova + 0x800, 0, PAGE, MYPCI_DMA_DIR_HOST_TO_DEV);
     expect_fail(&w,
                 &(struct expect){"§4 error 1: half-mapped destination faults "
                                  "at the first unmapped page",
-                                 "dir 1 across the end of a mapping", 1,
-                                 iova + PAGE},
+                                 "dir 1 across the end of a mapping",
+                                 MYPCI_DMA_ERR_FAULT, iova + PAGE},
                 0, iova + PAGE - 0x10, 0x20, MYPCI_DMA_DIR_DEV_TO_HOST);
     ABI_TRUE("§4 a failed transfer moves nothing",
              ct_memdiff(page.vaddr, page_copy, PAGE) < 0,
@@ -179,13 +181,13 @@ START_TEST(dma_err_readonly_destination)
     world_fill(&w, 3);
     expect_fail(&w,
                 &(struct expect){"§3 error 1: read-only mapping as destination",
-                                 "dir 1 into a read-only mapping", 1,
-                                 ro.iova + PAGE + 0x44},
+                                 "dir 1 into a read-only mapping",
+                                 MYPCI_DMA_ERR_FAULT, ro.iova + PAGE + 0x44},
                 0, ro.iova + PAGE + 0x44, 0x100, MYPCI_DMA_DIR_DEV_TO_HOST);
     expect_fail(&w,
                 &(struct expect){"§3 error 1: read-only mapping as destination",
-                                 "dir 2 into a read-only mapping", 1,
-                                 ro.iova + PAGE},
+                                 "dir 2 into a read-only mapping",
+                                 MYPCI_DMA_ERR_FAULT, ro.iova + PAGE},
                 w.a.iova, ro.iova + PAGE, 0x100, MYPCI_DMA_DIR_HOST_TO_HOST);
     ABI_TRUE("§4 a failed transfer moves nothing",
              ct_memdiff((uint8_t *)ro.vaddr + PAGE, copy, PAGE) < 0,
@@ -213,15 +215,15 @@ START_TEST(dma_err_bad_command)
 
     world_init(&w, 4 * PAGE);
     world_fill(&w, 4);
-    expect_fail(&w,
-                &(struct expect){"§3 error 2: length over mem-size",
-                                 "length mem-size + 1", 2, 0},
-                w.a.iova, 0, (uint32_t)ct_m->mem_size + 1,
-                MYPCI_DMA_DIR_HOST_TO_DEV);
+    expect_fail(
+        &w,
+        &(struct expect){"§3 error 2: length over mem-size",
+                         "length mem-size + 1", MYPCI_DMA_ERR_BAD_CMD, 0},
+        w.a.iova, 0, (uint32_t)ct_m->mem_size + 1, MYPCI_DMA_DIR_HOST_TO_DEV);
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         expect_fail(&w,
                     &(struct expect){"§3 error 2: bad command or length",
-                                     bad[i].what, 2, 0},
+                                     bad[i].what, MYPCI_DMA_ERR_BAD_CMD, 0},
                     w.a.iova, w.b.iova, bad[i].len, bad[i].cmd);
     }
     world_fini(&w);
@@ -253,7 +255,7 @@ START_TEST(dma_err_device_range)
         expect_fail(&w,
                     &(struct expect){"§3 error 3: device-memory range out of "
                                      "bounds",
-                                     bad[i].what, 3, 0},
+                                     bad[i].what, MYPCI_DMA_ERR_RANGE, 0},
                     to_dev ? w.a.iova : bad[i].off,
                     to_dev ? bad[i].off : w.a.iova, (uint32_t)bad[i].len,
                     bad[i].dir);
@@ -290,7 +292,8 @@ START_TEST(dma_err_bus_master_off)
 
         expect_fail(&w,
                     &(struct expect){"§8 error 4: DMA with Command.BusMaster 0",
-                                     "bus master off", 4, 0},
+                                     "bus master off", MYPCI_DMA_ERR_NO_MASTER,
+                                     0},
                     src, dst, 256, dirs[i]);
     }
     set_bus_master(true);
@@ -312,22 +315,24 @@ START_TEST(dma_err_precedence)
     world_fill(&w, 30);
     expect_fail(&w,
                 &(struct expect){"§3 precedence: 2 before 3 and 1",
-                                 "length 0, range out of bounds, unmapped", 2,
-                                 0},
+                                 "length 0, range out of bounds, unmapped",
+                                 MYPCI_DMA_ERR_BAD_CMD, 0},
                 hole, size + 1, 0, MYPCI_DMA_DIR_HOST_TO_DEV);
     expect_fail(&w,
                 &(struct expect){"§3 precedence: 2 (direction 3) before 1",
-                                 "direction 3 with unmapped addresses", 2, 0},
+                                 "direction 3 with unmapped addresses",
+                                 MYPCI_DMA_ERR_BAD_CMD, 0},
                 hole, hole, 64, 3);
     expect_fail(&w,
                 &(struct expect){"§3 precedence: 3 before 1",
-                                 "range out of bounds and unmapped source", 3,
-                                 0},
+                                 "range out of bounds and unmapped source",
+                                 MYPCI_DMA_ERR_RANGE, 0},
                 hole, size, 64, MYPCI_DMA_DIR_HOST_TO_DEV);
     set_bus_master(false);
     expect_fail(&w,
                 &(struct expect){"§3 precedence: 4 before 2",
-                                 "bus master off and length 0", 4, 0},
+                                 "bus master off and length 0",
+                                 MYPCI_DMA_ERR_NO_MASTER, 0},
                 hole, size, 0, MYPCI_DMA_DIR_HOST_TO_DEV);
     set_bus_master(true);
     world_fini(&w);
@@ -342,13 +347,18 @@ START_TEST(dma_err_fault_addr_sticky)
 
     world_init(&w, 4 * PAGE);
     world_fill(&w, 40);
+    expect_fail(&w,
+                &(struct expect){"§3 error 1", "unmapped source",
+                                 MYPCI_DMA_ERR_FAULT, hole + 0x777},
+                hole + 0x777, 0, 16, MYPCI_DMA_DIR_HOST_TO_DEV);
     expect_fail(
-        &w, &(struct expect){"§3 error 1", "unmapped source", 1, hole + 0x777},
-        hole + 0x777, 0, 16, MYPCI_DMA_DIR_HOST_TO_DEV);
-    expect_fail(&w, &(struct expect){"§3 error 2", "length 0", 2, 0}, w.a.iova,
-                0, 0, MYPCI_DMA_DIR_HOST_TO_DEV);
-    expect_fail(&w, &(struct expect){"§3 error 3", "offset = size", 3, 0},
-                w.a.iova, ct_m->mem_size, 1, MYPCI_DMA_DIR_HOST_TO_DEV);
+        &w,
+        &(struct expect){"§3 error 2", "length 0", MYPCI_DMA_ERR_BAD_CMD, 0},
+        w.a.iova, 0, 0, MYPCI_DMA_DIR_HOST_TO_DEV);
+    expect_fail(
+        &w,
+        &(struct expect){"§3 error 3", "offset = size", MYPCI_DMA_ERR_RANGE, 0},
+        w.a.iova, ct_m->mem_size, 1, MYPCI_DMA_DIR_HOST_TO_DEV);
     ABI_EQ("§4 success after failures", MYPCI_DMA_STATUS_DONE,
            ct_dma(w.a.iova, 0, 16, MYPCI_DMA_DIR_HOST_TO_DEV));
     ABI_EQ("§3 DMA_FAULT_ADDR unchanged by success and errors 2, 3",
@@ -356,7 +366,8 @@ START_TEST(dma_err_fault_addr_sticky)
     world_fill(&w, 41);
     expect_fail(&w,
                 &(struct expect){"§3 error 1 again updates DMA_FAULT_ADDR",
-                                 "unmapped destination", 1, hole + 3 * PAGE},
+                                 "unmapped destination", MYPCI_DMA_ERR_FAULT,
+                                 hole + 3 * PAGE},
                 0, hole + 3 * PAGE, 16, MYPCI_DMA_DIR_DEV_TO_HOST);
     world_fini(&w);
 }
@@ -371,8 +382,8 @@ START_TEST(dma_err_host_range_wraps)
     world_fill(&w, 50);
     expect_fail(&w,
                 &(struct expect){"§4 error 1: host range past 2^64",
-                                 "source wrapping the 64-bit space", 1,
-                                 UINT64_MAX - 0xff},
+                                 "source wrapping the 64-bit space",
+                                 MYPCI_DMA_ERR_FAULT, UINT64_MAX - 0xff},
                 UINT64_MAX - 0xff, 0, 0x200, MYPCI_DMA_DIR_HOST_TO_DEV);
     world_fini(&w);
 }
@@ -387,7 +398,10 @@ START_TEST(dma_err_interrupt_vector)
     ct_irq_mode(VFIO_IRQ_MSIX);
     mypci_write32(ct_m, MYPCI_REG_IRQ_ENABLE, MYPCI_IRQ_ALL);
     status = ct_dma(hole, 0, 16, MYPCI_DMA_DIR_HOST_TO_DEV);
-    ABI_EQ("§3 error 1", MYPCI_DMA_STATUS_DONE | 1u << 8, status);
+    ABI_EQ("§3 error 1",
+           MYPCI_DMA_STATUS_DONE | MYPCI_DMA_ERR_FAULT
+                                       << MYPCI_DMA_STATUS_ERR_SHIFT,
+           status);
     ABI_EQ("§6 MSI-X vector 1 on DMA_ERROR", 1,
            ct_wait_irqs(vfio_irq_fd(ct_dev, 1), 1, 1000, CT_SETTLE_MS));
     ABI_EQ("§6 MSI-X vector 0 silent on a failed transfer", 0,

@@ -1,7 +1,7 @@
 #!/bin/sh
 # Fails unless every #include in the mypci core (device/core/*.[ch], or the
-# directory given as $1) names a standard C header or mypci_core.h: the core
-# must build and be tested without QEMU.
+# directory given as $1) names a standard C header, mypci_core.h or the ABI
+# header mypci/abi.h: the core must build and be tested without QEMU.
 #
 # SPDX-License-Identifier: GPL-2.0-or-later
 set -eu
@@ -11,7 +11,7 @@ allowed='assert|complex|ctype|errno|fenv|float|inttypes|iso646|limits|locale'
 allowed="$allowed|math|setjmp|signal|stdalign|stdarg|stdatomic|stdbool|stddef"
 allowed="$allowed|stdint|stdio|stdlib|stdnoreturn|string|tgmath|threads|time"
 allowed="$allowed|uchar"
-good="[[:space:]]*#[[:space:]]*include[[:space:]]*(<($allowed)\\.h>|\"mypci_core\\.h\")[[:space:]]*(/[*/].*)?$"
+good="[[:space:]]*#[[:space:]]*include[[:space:]]*(<($allowed)\\.h>|\"(mypci_core|mypci/abi)\\.h\")[[:space:]]*(/[*/].*)?$"
 
 status=0
 checked=0
@@ -21,7 +21,7 @@ for f in "$dir"/*.c "$dir"/*.h; do
     # Every line that is an include directive, however it is spaced.
     if grep -nE '^[[:space:]]*#[[:space:]]*include' "$f" |
         grep -vE "^[0-9]+:$good" >&2; then
-        echo "$f: includes something other than standard C or mypci_core.h" >&2
+        echo "$f: includes something other than standard C, mypci_core.h or mypci/abi.h" >&2
         status=1
     fi
 done

@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "abi_regs.h"
 #include "mypci_driver.h"
 #include "vfio/dma.h"
 #include "vfio/iommu.h"
@@ -87,6 +88,9 @@ uint32_t ct_dma(uint64_t src, uint64_t dst, uint32_t len, uint32_t cmd);
 
 /* Fills buf with a pattern derived from seed. */
 void ct_fill(volatile void *buf, size_t len, uint32_t seed);
+
+/* ABI_EQs every register against its §3 reset value (scratch property 0). */
+void ct_expect_registers_reset(const char *clause);
 
 /* Offset of the first byte where a and b differ, or -1. */
 long ct_memdiff(const volatile void *a, const volatile void *b, size_t len);

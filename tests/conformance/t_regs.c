@@ -9,84 +9,33 @@
 
 #include "conformance.h"
 
-/* Every register offset the ABI defines (64-bit ones as two dwords). */
-static const uint32_t defined_regs[] = {
-    MYPCI_REG_ID,
-    MYPCI_REG_VERSION,
-    MYPCI_REG_SCRATCH,
-    MYPCI_REG_INVERT,
-    MYPCI_REG_FEATURES,
-    MYPCI_REG_CONTROL,
-    MYPCI_REG_IRQ_STATUS,
-    MYPCI_REG_IRQ_ENABLE,
-    MYPCI_REG_IRQ_RAISE,
-    MYPCI_REG_IRQ_ACK,
-    MYPCI_REG_IRQ_COUNT,
-    MYPCI_REG_DMA_SRC,
-    MYPCI_REG_DMA_SRC + 4,
-    MYPCI_REG_DMA_DST,
-    MYPCI_REG_DMA_DST + 4,
-    MYPCI_REG_DMA_LEN,
-    MYPCI_REG_DMA_CMD,
-    MYPCI_REG_DMA_STATUS,
-    MYPCI_REG_DMA_COUNT,
-    MYPCI_REG_DMA_FAULT_ADDR,
-    MYPCI_REG_DMA_FAULT_ADDR + 4,
+/* A read of every dword that holds state (abi_regs.h). */
+struct snap {
+    uint32_t off[ABI_MAX_DWORDS];
+    uint32_t val[ABI_MAX_DWORDS];
+    size_t n;
 };
 
-/* The registers whose value is state (readable, not write-only). */
-static const uint32_t state_regs[] = {
-    MYPCI_REG_ID,
-    MYPCI_REG_VERSION,
-    MYPCI_REG_SCRATCH,
-    MYPCI_REG_INVERT,
-    MYPCI_REG_FEATURES,
-    MYPCI_REG_IRQ_STATUS,
-    MYPCI_REG_IRQ_ENABLE,
-    MYPCI_REG_IRQ_COUNT,
-    MYPCI_REG_DMA_SRC,
-    MYPCI_REG_DMA_SRC + 4,
-    MYPCI_REG_DMA_DST,
-    MYPCI_REG_DMA_DST + 4,
-    MYPCI_REG_DMA_LEN,
-    MYPCI_REG_DMA_STATUS,
-    MYPCI_REG_DMA_COUNT,
-    MYPCI_REG_DMA_FAULT_ADDR,
-    MYPCI_REG_DMA_FAULT_ADDR + 4,
-};
-
-#define NSTATE (sizeof(state_regs) / sizeof(state_regs[0]))
-
-static void snapshot(uint32_t *out)
+static void snapshot(struct snap *s)
 {
-    for (size_t i = 0; i < NSTATE; i++) {
-        out[i] = mypci_read32(ct_m, state_regs[i]);
+    s->n = abi_dwords(ABI_DW_STATE, s->off);
+    for (size_t i = 0; i < s->n; i++) {
+        s->val[i] = mypci_read32(ct_m, s->off[i]);
     }
 }
 
 /* Fails naming the first register that changed. */
-static void expect_unchanged(const uint32_t *before, const char *clause,
+static void expect_unchanged(const struct snap *before, const char *clause,
                              const char *after_what, uint32_t where)
 {
-    uint32_t now[NSTATE];
+    struct snap now;
 
-    snapshot(now);
-    for (size_t i = 0; i < NSTATE; i++) {
-        ABI_EQ_CTX(clause, before[i], now[i],
-                   "register %#x changed after %s at %#x", state_regs[i],
+    snapshot(&now);
+    for (size_t i = 0; i < now.n; i++) {
+        ABI_EQ_CTX(clause, before->val[i], now.val[i],
+                   "register %#x changed after %s at %#x", now.off[i],
                    after_what, where);
     }
-}
-
-static bool is_defined(uint32_t offset)
-{
-    for (size_t i = 0; i < sizeof(defined_regs) / sizeof(defined_regs[0]);
-         i++) {
-        if (defined_regs[i] == offset) {
-            return true;
-        }
-    }
-    return false;
 }
 
 /* Puts some non-reset state in place so that "unchanged" means something. */
@@ -108,26 +57,27 @@ START_TEST(regs_id_version)
 }
 END_TEST
 
+/*
+ * Every register at its §3 reset value, from the ABI's table; the suite runs
+ * with the scratch property 0.
+ */
+void ct_expect_registers_reset(const char *clause)
+{
+    uint32_t off[ABI_MAX_DWORDS], want;
+    size_t n = abi_dwords(ABI_DW_DEFINED, off);
+
+    for (size_t i = 0; i < n; i++) {
+        if (abi_dword_reset(off[i], 0, &want)) {
+            ABI_EQ_CTX(clause, want, mypci_read32(ct_m, off[i]),
+                       "register %s (%#x)", abi_reg_name(off[i]), off[i]);
+        }
+    }
+}
+
 START_TEST(regs_reset_values)
 {
-    static const uint32_t zero_regs[] = {
-        MYPCI_REG_SCRATCH,        MYPCI_REG_CONTROL,
-        MYPCI_REG_IRQ_STATUS,     MYPCI_REG_IRQ_ENABLE,
-        MYPCI_REG_IRQ_COUNT,      MYPCI_REG_DMA_SRC,
-        MYPCI_REG_DMA_SRC + 4,    MYPCI_REG_DMA_DST,
-        MYPCI_REG_DMA_DST + 4,    MYPCI_REG_DMA_LEN,
-        MYPCI_REG_DMA_STATUS,     MYPCI_REG_DMA_COUNT,
-        MYPCI_REG_DMA_FAULT_ADDR, MYPCI_REG_DMA_FAULT_ADDR + 4,
-    };
-
     /* vfio-pci resets the function when the device is opened. */
-    for (size_t i = 0; i < sizeof(zero_regs) / sizeof(zero_regs[0]); i++) {
-        ABI_EQ_CTX("§3 reset value 0 (scratch property 0)", 0,
-                   mypci_read32(ct_m, zero_regs[i]), "register %#x",
-                   zero_regs[i]);
-    }
-    ABI_EQ("§3 INVERT reset = ~SCRATCH", 0xffffffffu,
-           mypci_read32(ct_m, MYPCI_REG_INVERT));
+    ct_expect_registers_reset("§3 reset value (scratch property 0)");
 }
 END_TEST
 
@@ -149,25 +99,15 @@ END_TEST
 
 START_TEST(regs_readonly_ignore_writes)
 {
-    static const uint32_t ro[] = {
-        MYPCI_REG_ID,
-        MYPCI_REG_VERSION,
-        MYPCI_REG_INVERT,
-        MYPCI_REG_FEATURES,
-        MYPCI_REG_IRQ_STATUS,
-        MYPCI_REG_IRQ_COUNT,
-        MYPCI_REG_DMA_STATUS,
-        MYPCI_REG_DMA_COUNT,
-        MYPCI_REG_DMA_FAULT_ADDR,
-        MYPCI_REG_DMA_FAULT_ADDR + 4,
-    };
-    uint32_t before[NSTATE];
+    uint32_t ro[ABI_MAX_DWORDS];
+    size_t nro = abi_dwords(ABI_DW_RO, ro);
+    struct snap before;
 
     make_state();
-    snapshot(before);
-    for (size_t i = 0; i < sizeof(ro) / sizeof(ro[0]); i++) {
+    snapshot(&before);
+    for (size_t i = 0; i < nro; i++) {
         mypci_write32(ct_m, ro[i], 0x5a5a5a5a);
-        expect_unchanged(before, "§3 RO register ignores writes",
+        expect_unchanged(&before, "§3 RO register ignores writes",
                          "a 4-byte write", ro[i]);
     }
 }
@@ -209,13 +149,13 @@ END_TEST
 
 START_TEST(regs_control_other_bits)
 {
-    uint32_t before[NSTATE];
+    struct snap before;
 
     make_state();
-    snapshot(before);
+    snapshot(&before);
     mypci_write32(ct_m, MYPCI_REG_CONTROL, ~MYPCI_CONTROL_RESET);
-    expect_unchanged(before, "§3 CONTROL: only bit 0 resets", "writing CONTROL",
-                     ~MYPCI_CONTROL_RESET);
+    expect_unchanged(&before, "§3 CONTROL: only bit 0 resets",
+                     "writing CONTROL", ~MYPCI_CONTROL_RESET);
     ABI_EQ("§3 CONTROL undefined bits read 0", 0,
            mypci_read32(ct_m, MYPCI_REG_CONTROL));
 }
@@ -262,13 +202,14 @@ END_TEST
 
 START_TEST(regs_narrow_access_ignored)
 {
-    uint32_t before[NSTATE];
+    uint32_t defined[ABI_MAX_DWORDS];
+    size_t ndefined = abi_dwords(ABI_DW_DEFINED, defined);
+    struct snap before;
 
     make_state();
-    snapshot(before);
-    for (size_t i = 0; i < sizeof(defined_regs) / sizeof(defined_regs[0]);
-         i++) {
-        uint32_t reg = defined_regs[i];
+    snapshot(&before);
+    for (size_t i = 0; i < ndefined; i++) {
+        uint32_t reg = defined[i];
 
         for (uint32_t b = 0; b < 4; b++) {
             ABI_EQ_CTX("§3 1-byte reads return 0", 0,
@@ -284,7 +225,7 @@ START_TEST(regs_narrow_access_ignored)
         }
         mypci_write16(ct_m, reg, 0xffff);
         mypci_write16(ct_m, reg + 2, 0xffff);
-        expect_unchanged(before, "§3 1/2-byte writes are ignored",
+        expect_unchanged(&before, "§3 1/2-byte writes are ignored",
                          "1- and 2-byte writes", reg);
     }
 }
@@ -292,19 +233,19 @@ END_TEST
 
 START_TEST(regs_unknown_offsets)
 {
-    uint32_t before[NSTATE];
+    struct snap before;
 
     make_state();
-    snapshot(before);
+    snapshot(&before);
     for (uint32_t off = 0; off < MYPCI_REG_PAGE_SIZE; off += 4) {
-        if (is_defined(off)) {
+        if (abi_dword_is(ABI_DW_DEFINED, off)) {
             continue;
         }
         ABI_EQ_CTX("§3 unknown offsets read 0", 0, mypci_read32(ct_m, off),
                    "offset %#x", off);
         mypci_write32(ct_m, off, 0xffffffffu);
     }
-    expect_unchanged(before, "§3 writes to unknown offsets are ignored",
+    expect_unchanged(&before, "§3 writes to unknown offsets are ignored",
                      "writes to every unknown offset", 0);
     for (uint32_t off = 0x68; off < MYPCI_REG_PAGE_SIZE; off += 8) {
         ABI_EQ_CTX("§3 unknown offsets read 0 (8-byte)", 0,

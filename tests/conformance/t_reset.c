@@ -42,28 +42,9 @@ static void make_state(struct vfio_dma_buf *buf)
 
 static void expect_registers_reset(const char *clause)
 {
-    static const uint32_t zero_regs[] = {
-        MYPCI_REG_SCRATCH,
-        MYPCI_REG_IRQ_STATUS,
-        MYPCI_REG_IRQ_ENABLE,
-        MYPCI_REG_IRQ_COUNT,
-        MYPCI_REG_DMA_SRC,
-        MYPCI_REG_DMA_SRC + 4,
-        MYPCI_REG_DMA_DST,
-        MYPCI_REG_DMA_DST + 4,
-        MYPCI_REG_DMA_LEN,
-        MYPCI_REG_DMA_STATUS,
-        MYPCI_REG_DMA_COUNT,
-        MYPCI_REG_DMA_FAULT_ADDR,
-        MYPCI_REG_DMA_FAULT_ADDR + 4,
-    };
     long nonzero = -1;
 
-    for (size_t i = 0; i < sizeof(zero_regs) / sizeof(zero_regs[0]); i++) {
-        ABI_EQ_CTX(clause, 0, mypci_read32(ct_m, zero_regs[i]), "register %#x",
-                   zero_regs[i]);
-    }
-    ABI_EQ(clause, 0xffffffffu, mypci_read32(ct_m, MYPCI_REG_INVERT));
+    ct_expect_registers_reset(clause);
     for (uint64_t i = 0; i < ct_m->mem_size && nonzero < 0; i++) {
         if (ct_m->mem[i] != 0) {
             nonzero = (long)i;

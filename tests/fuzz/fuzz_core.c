@@ -50,6 +50,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "abi_regs.h"
 #include "fake_host.h"
 #include "fuzz_core.h"
 #include "mypci_core.h"
@@ -111,38 +112,11 @@ static const uint32_t mmio_offsets[] = {
     0x058, 0x05c, 0x060, 0x064, 0x068, 0xffc, 0x1000, 0x1800,
 };
 
-/* Registers with a value to read (ABI 3); the rest read 0. */
-static const uint32_t readable_regs[] = {
-    MYPCI_REG_ID,
-    MYPCI_REG_VERSION,
-    MYPCI_REG_SCRATCH,
-    MYPCI_REG_INVERT,
-    MYPCI_REG_FEATURES,
-    MYPCI_REG_IRQ_STATUS,
-    MYPCI_REG_IRQ_ENABLE,
-    MYPCI_REG_IRQ_COUNT,
-    MYPCI_REG_DMA_SRC,
-    MYPCI_REG_DMA_SRC + 4,
-    MYPCI_REG_DMA_DST,
-    MYPCI_REG_DMA_DST + 4,
-    MYPCI_REG_DMA_LEN,
-    MYPCI_REG_DMA_STATUS,
-    MYPCI_REG_DMA_COUNT,
-    MYPCI_REG_DMA_FAULT_ADDR,
-    MYPCI_REG_DMA_FAULT_ADDR + 4,
-};
-
-/* Registers whose writes may change state. */
-static const uint32_t writable_regs[] = {
-    MYPCI_REG_SCRATCH,     MYPCI_REG_CONTROL, MYPCI_REG_IRQ_ENABLE,
-    MYPCI_REG_IRQ_RAISE,   MYPCI_REG_IRQ_ACK, MYPCI_REG_DMA_SRC,
-    MYPCI_REG_DMA_SRC + 4, MYPCI_REG_DMA_DST, MYPCI_REG_DMA_DST + 4,
-    MYPCI_REG_DMA_LEN,     MYPCI_REG_DMA_CMD,
-};
-
 /* What the guest can observe through BAR0 and the INTx pin. */
 struct regs {
-    uint32_t reg[ARRAY_SIZE(readable_regs)];
+    uint32_t off[ABI_MAX_DWORDS]; /* the ABI's state dwords (abi_regs.h) */
+    uint32_t reg[ABI_MAX_DWORDS];
+    size_t n;
     int intx;
 };
 
@@ -395,8 +369,9 @@ static uint32_t vcap32(unsigned offset)
 
 static void regs_get(struct regs *r)
 {
-    for (size_t i = 0; i < ARRAY_SIZE(readable_regs); i++) {
-        r->reg[i] = rd32(readable_regs[i]);
+    r->n = abi_dwords(ABI_DW_STATE, r->off);
+    for (size_t i = 0; i < r->n; i++) {
+        r->reg[i] = rd32(r->off[i]);
     }
     r->intx = fake.intx_level;
 }
@@ -404,19 +379,12 @@ static void regs_get(struct regs *r)
 /* The value of register offset in a dump; 0 for offsets with no value. */
 static uint32_t reg_of(const struct regs *r, uint64_t offset)
 {
-    /* Index + 1 in readable_regs[] of each dword up to the last register. */
-    static uint8_t slot[MYPCI_REG_DMA_FAULT_ADDR / 4 + 2];
-
-    if (slot[0] == 0) {
-        for (size_t i = 0; i < ARRAY_SIZE(readable_regs); i++) {
-            slot[readable_regs[i] / 4] = (uint8_t)(i + 1);
+    for (size_t i = 0; i < r->n; i++) {
+        if (r->off[i] == offset) {
+            return r->reg[i];
         }
     }
-    if (offset % 4 != 0 || offset / 4 >= ARRAY_SIZE(slot) ||
-        slot[offset / 4] == 0) {
-        return 0;
-    }
-    return r->reg[slot[offset / 4] - 1];
+    return 0;
 }
 
 static uint64_t reg64_of(const struct regs *r, uint64_t offset)
@@ -431,12 +399,8 @@ static uint32_t pending_of(const struct regs *r)
 
 static bool is_writable(uint64_t offset)
 {
-    for (size_t i = 0; i < ARRAY_SIZE(writable_regs); i++) {
-        if (writable_regs[i] == offset) {
-            return true;
-        }
-    }
-    return false;
+    return offset <= UINT32_MAX &&
+           abi_dword_is(ABI_DW_WRITABLE, (uint32_t)offset);
 }
 
 /* ABI 3: only aligned 4- and 8-byte accesses in the register page act. */
@@ -729,6 +693,20 @@ static void check_msi_not_lost(const struct regs *r)
     }
 }
 
+/* ABI 3: every register with a reset value reads it (abi_regs.h). */
+static bool regs_at_reset(const struct regs *r)
+{
+    uint32_t want;
+
+    for (size_t i = 0; i < r->n; i++) {
+        if (abi_dword_reset(r->off[i], h.config.scratch_reset, &want) &&
+            r->reg[i] != want) {
+            return false;
+        }
+    }
+    return true;
+}
+
 /* ABI 7: every register at its reset value, memory zeroed, nothing pending. */
 static void check_reset_state(const struct regs *r)
 {
@@ -736,12 +714,7 @@ static void check_reset_state(const struct regs *r)
     uint32_t mailbox = vcap32(MYPCI_VCAP_MAILBOX);
     uint32_t events = vcap32(MYPCI_VCAP_EVENTS);
 
-    if (reg_of(r, MYPCI_REG_SCRATCH) != h.config.scratch_reset ||
-        reg_of(r, MYPCI_REG_IRQ_STATUS) || reg_of(r, MYPCI_REG_IRQ_ENABLE) ||
-        reg_of(r, MYPCI_REG_IRQ_COUNT) || reg64_of(r, MYPCI_REG_DMA_SRC) ||
-        reg64_of(r, MYPCI_REG_DMA_DST) || reg_of(r, MYPCI_REG_DMA_LEN) ||
-        reg_of(r, MYPCI_REG_DMA_STATUS) || reg_of(r, MYPCI_REG_DMA_COUNT) ||
-        reg64_of(r, MYPCI_REG_DMA_FAULT_ADDR) || r->intx != 0) {
+    if (!regs_at_reset(r) || r->intx != 0) {
         fail("reset restores every register", "after %s reset",
              function ? "function" : "CONTROL");
     }
@@ -783,11 +756,11 @@ static void check_unchanged(const struct regs *before, const char *what)
     struct regs now;
 
     regs_get(&now);
-    for (size_t i = 0; i < ARRAY_SIZE(readable_regs); i++) {
+    for (size_t i = 0; i < now.n; i++) {
         if (now.reg[i] != before->reg[i]) {
             fail("ignored accesses change nothing",
                  "%s changed register 0x%03x: 0x%08x -> 0x%08x", what,
-                 readable_regs[i], before->reg[i], now.reg[i]);
+                 now.off[i], before->reg[i], now.reg[i]);
         }
     }
     if (now.intx != before->intx) {

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "abi_regs.h"
 #include "fake_host.h"
 #include "mypci_core.h"
 
@@ -313,23 +314,13 @@ END_TEST
 
 START_TEST(read_only_registers_ignore_writes)
 {
-    static const uint64_t ro[] = {
-        MYPCI_REG_ID,
-        MYPCI_REG_VERSION,
-        MYPCI_REG_INVERT,
-        MYPCI_REG_FEATURES,
-        MYPCI_REG_IRQ_STATUS,
-        MYPCI_REG_IRQ_COUNT,
-        MYPCI_REG_DMA_STATUS,
-        MYPCI_REG_DMA_COUNT,
-        MYPCI_REG_DMA_FAULT_ADDR,
-        MYPCI_REG_DMA_FAULT_ADDR + 4,
-    };
+    uint32_t ro[ABI_MAX_DWORDS];
+    size_t nro = abi_dwords(ABI_DW_RO, ro);
     struct snapshot before;
 
     make_rich_state();
     snapshot_take(&before);
-    for (size_t i = 0; i < ARRAY_SIZE(ro); i++) {
+    for (size_t i = 0; i < nro; i++) {
         wr(ro[i], 0xffffffff);
         wr(ro[i], 0);
     }

@@ -40,12 +40,14 @@
 
 #include "args.h"
 #include "bench_opts.h"
-#include "bench_refdev.h"
 #include "bench_stats.h"
+#include "drivers.h"
+#include "edu_driver.h"
 #include "mypci_driver.h"
+#include "pci_testdev_driver.h"
 #include "vfio/dma.h"
 #include "vfio/pci_discovery.h"
-#include "vfio/pci_driver.h"
+#include "vfio/pci_open.h"
 
 #define WARMUP_QUICK 50
 #define WARMUP_FULL 100
@@ -70,8 +72,8 @@ struct bench_dev {
     bool wanted;
     bool present; /* opened and its driver initialised */
     char reason[VFIO_ERROR_DETAIL_MAX + 256];
-    struct vfio_pci_device *dev;
-    struct vfio_pci_binding binding;
+    struct vfio_pci_device *dev; /* tool.dev */
+    struct vfio_pci_tool_device tool;
 };
 
 struct hugetlb_info {
@@ -1256,35 +1258,30 @@ static void bench_overhead(struct bench *b)
 
 /* ---- devices ------------------------------------------------------------- */
 
-static void open_dev(struct bench *b, struct bench_dev *d,
-                     const struct vfio_pci_driver_ops *ops)
+static void open_dev(struct bench *b, struct bench_dev *d, const char *driver)
 {
-    const struct vfio_pci_driver_ops *drivers[] = {ops, NULL};
-    struct vfio_pci_open_opts opts = {.iommu = b->o.iommu,
-                                      .iova_floor = b->o.iova_base};
+    struct vfio_pci_tool_opts opts = {
+        .device = d->spec,
+        .bind = b->o.bind,
+        .open = {.iommu = b->o.iommu, .iova_floor = b->o.iova_base},
+        .drivers = vfio_drivers_only(driver),
+    };
     struct vfio_error e = {0};
-    char bdf[VFIO_PCI_BDF_MAX], msg[VFIO_ERROR_DETAIL_MAX + 256];
+    char msg[VFIO_ERROR_DETAIL_MAX + 256];
 
-    if (vfio_pci_resolve(NULL, d->spec, bdf, &e) < 0 ||
-        (b->o.bind && vfio_pci_bind(NULL, bdf, &d->binding, &e) < 0) ||
-        vfio_pci_device_open(&d->dev, bdf, &opts, &e) < 0 ||
-        vfio_pci_driver_probe(d->dev, drivers, &e) < 0 ||
-        vfio_pci_driver_init(d->dev, &e) < 0) {
+    if (vfio_pci_tool_open(&d->tool, &opts, &e) < 0) {
         snprintf(d->reason, sizeof(d->reason), "%s %s: %s", d->name, d->spec,
                  vfio_error_format(&e, msg, sizeof(msg)));
         return;
     }
+    d->dev = d->tool.dev;
     d->present = true;
 }
 
 static void close_dev(struct bench_dev *d)
 {
-    if (d->dev) {
-        vfio_pci_driver_remove(d->dev);
-        vfio_pci_device_close(d->dev);
-        d->dev = NULL;
-    }
-    vfio_pci_unbind_restore(NULL, &d->binding, NULL);
+    vfio_pci_tool_close(&d->tool, NULL);
+    d->dev = NULL;
 }
 
 static int setup_buffers(struct bench *b)
@@ -1667,7 +1664,7 @@ int main(int argc, char **argv)
                                    .spec = TESTDEV_SPEC,
                                    .wanted = !b.quick && !b.bo.no_refs};
 
-    open_dev(&b, &b.mypci, &mypci_driver_ops);
+    open_dev(&b, &b.mypci, "mypci");
     if (!b.mypci.present) {
         fprintf(stderr, "mypci-bench: %s\n", b.mypci.reason);
         close_dev(&b.mypci);
@@ -1675,10 +1672,10 @@ int main(int argc, char **argv)
     }
     b.m = mypci_of(b.mypci.dev);
     if (b.edu.wanted) {
-        open_dev(&b, &b.edu, &edu_driver_ops);
+        open_dev(&b, &b.edu, "edu");
     }
     if (b.testdev.wanted) {
-        open_dev(&b, &b.testdev, &pci_testdev_driver_ops);
+        open_dev(&b, &b.testdev, "pci-testdev");
     }
     for (int k = 0; k < 2; k++) {
         const struct bench_dev *d = k ? &b.testdev : &b.edu;

@@ -20,6 +20,7 @@
 #include "vfio/iommu.h"
 #include "vfio/irq.h"
 #include "vfio/pci_device.h"
+#include "vfio/pci_open.h"
 
 /* What a test needs from the device; missing features skip it. */
 #define CT_NEEDS_MSI (1u << 0)
@@ -62,6 +63,9 @@ extern struct ct_target ct_target;
 /* The fixture's device, valid inside a test. */
 extern struct vfio_pci_device *ct_dev;
 extern struct mypci *ct_m;
+
+/* How the suite opens the device (main() once, then each test's fixture). */
+struct vfio_pci_tool_opts ct_open_opts(const char *device, bool bind);
 
 /* Checked fixture: opens, probes and initialises the device. */
 void ct_setup(void);

@@ -16,7 +16,7 @@
 #include <time.h>
 
 #include "conformance.h"
-#include "vfio/pci_driver.h"
+#include "drivers.h"
 
 struct ct_target ct_target;
 struct vfio_pci_device *ct_dev;
@@ -24,6 +24,8 @@ struct mypci *ct_m;
 
 /* Errors of the fixture's own calls, kept for the failure message. */
 static struct vfio_error fixture_err;
+/* The device a test has open (this process's own: see above). */
+static struct vfio_pci_tool_device fixture_dev;
 
 void ct_add(struct ct_registry *r, const char *tcase, const TTest *test,
             unsigned needs)
@@ -45,24 +47,30 @@ const char *ct_err(const struct vfio_error *e)
     return vfio_error_format(e ? e : &fixture_err, buf, sizeof(buf));
 }
 
+/* The options every open of the device under test uses. */
+struct vfio_pci_tool_opts ct_open_opts(const char *device, bool bind)
+{
+    return (struct vfio_pci_tool_opts){
+        .device = device,
+        .bind = bind,
+        .open = {.iommu = ct_target.iommu, .iova_floor = ct_target.iova_floor},
+        .drivers = vfio_drivers_only("mypci"),
+    };
+}
+
 void ct_setup(void)
 {
-    static const struct vfio_pci_driver_ops *const drivers[] = {
-        &mypci_driver_ops, NULL};
-    struct vfio_pci_open_opts opts = {.iommu = ct_target.iommu,
-                                      .iova_floor = ct_target.iova_floor};
+    struct vfio_pci_tool_opts o = ct_open_opts(ct_target.bdf, false);
 
     vfio_error_clear(&fixture_err);
-    CT_OK(vfio_pci_device_open(&ct_dev, ct_target.bdf, &opts, &fixture_err),
-          &fixture_err);
-    CT_OK(vfio_pci_driver_probe(ct_dev, drivers, &fixture_err), &fixture_err);
-    CT_OK(vfio_pci_driver_init(ct_dev, &fixture_err), &fixture_err);
+    CT_OK(vfio_pci_tool_open(&fixture_dev, &o, &fixture_err), &fixture_err);
+    ct_dev = fixture_dev.dev;
     ct_m = mypci_of(ct_dev);
 }
 
 void ct_teardown(void)
 {
-    vfio_pci_device_close(ct_dev);
+    vfio_pci_tool_close_device(&fixture_dev);
     ct_dev = NULL;
     ct_m = NULL;
 }

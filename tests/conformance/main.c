@@ -14,7 +14,6 @@
 #include "args.h"
 #include "conformance.h"
 #include "vfio/pci_discovery.h"
-#include "vfio/pci_driver.h"
 
 enum { EXIT_TESTS_FAILED = 1, EXIT_UNUSABLE = 2 };
 
@@ -112,46 +111,47 @@ static void fail_unusable(const char *what, const struct vfio_error *e)
             vfio_error_format(e, buf, sizeof(buf)));
 }
 
-/*
- * Opens the device once up front: a broken environment is one message and
- * exit 2 instead of every test failing the same way. Returns CT_NEEDS_* of
- * the interrupt capabilities the device offers, or -1. Says first which
- * IOMMU backend it went through.
- */
-static int probe_device(bool tap)
+/* Prints which device, IOMMU group and backend the suite goes through. */
+static void describe(struct vfio_pci_device *dev, bool tap)
 {
-    static const struct vfio_pci_driver_ops *const drivers[] = {
-        &mypci_driver_ops, NULL};
-    struct vfio_pci_open_opts opts = {.iommu = ct_target.iommu,
-                                      .iova_floor = ct_target.iova_floor};
-    struct vfio_pci_device *dev;
-    struct vfio_error e = {0};
     char desc[VFIO_PCI_BDF_MAX + 300];
-    int have = 0, group;
+    int group;
 
-    if (vfio_pci_device_open(&dev, ct_target.bdf, &opts, &e) < 0) {
-        fail_unusable("cannot open the device through VFIO", &e);
-        return -1;
-    }
-    if (vfio_pci_driver_probe(dev, drivers, &e) < 0 ||
-        vfio_pci_driver_init(dev, &e) < 0) {
-        fail_unusable("not a usable mypci device", &e);
-        vfio_pci_device_close(dev);
-        return -1;
-    }
     /* TAP allows only comments beside the results. */
     printf("%smypci-vfio-test: %s\n", tap ? "# " : "",
            vfio_pci_device_describe(dev, desc, sizeof(desc)));
-    if (vfio_device_iommu_group(NULL, ct_target.bdf, &group) < 0) {
+    if (vfio_device_iommu_group(NULL, dev->bdf, &group) < 0) {
         group = -1;
     }
     printf("# device %s (IOMMU group %d) via %s IOMMU backend; FEATURES "
            "%#x\n",
-           ct_target.bdf, group, vfio_iommu_kind_name(dev->iommu->kind),
+           dev->bdf, group, vfio_iommu_kind_name(dev->iommu->kind),
            mypci_of(dev)->features);
-    have |= mypci_of(dev)->msi_cap ? CT_NEEDS_MSI : 0;
-    have |= mypci_of(dev)->msix_cap ? CT_NEEDS_MSIX : 0;
-    vfio_pci_device_close(dev);
+}
+
+/*
+ * Opens the device once up front (resolving, binding if asked): a broken
+ * environment is one message and exit 2 instead of every test failing the
+ * same way. Leaves it bound but closed, for the tests to open. Returns
+ * CT_NEEDS_* of the interrupt capabilities the device offers, or -1.
+ */
+static int probe_device(const struct ct_options *o,
+                        struct vfio_pci_tool_device *t)
+{
+    struct vfio_pci_tool_opts opts = ct_open_opts(o->device, o->bind);
+    struct vfio_error e = {0};
+    char what[128];
+    int have = 0;
+
+    if (vfio_pci_tool_open(t, &opts, &e) < 0) {
+        fail_unusable(vfio_pci_tool_failure(t, &opts, what, sizeof(what)), &e);
+        return -1;
+    }
+    snprintf(ct_target.bdf, sizeof(ct_target.bdf), "%s", t->bdf);
+    describe(t->dev, o->output == CT_OUTPUT_TAP);
+    have |= mypci_of(t->dev)->msi_cap ? CT_NEEDS_MSI : 0;
+    have |= mypci_of(t->dev)->msix_cap ? CT_NEEDS_MSIX : 0;
+    vfio_pci_tool_close_device(t);
     return have;
 }
 
@@ -173,28 +173,11 @@ static int run_suite(const struct ct_registry *r, const struct ct_options *o,
     return failed > 0 ? EXIT_TESTS_FAILED : 0;
 }
 
-static int resolve_and_bind(const struct ct_options *o,
-                            struct vfio_pci_binding *binding)
+static int restore_binding(struct vfio_pci_tool_device *t)
 {
     struct vfio_error e = {0};
 
-    if (vfio_pci_resolve(NULL, o->device, ct_target.bdf, &e) < 0) {
-        fail_unusable("cannot find the device", &e);
-        return -1;
-    }
-    if (o->bind && vfio_pci_bind(NULL, ct_target.bdf, binding, &e) < 0) {
-        fail_unusable("cannot bind the device to vfio-pci", &e);
-        vfio_pci_unbind_restore(NULL, binding, NULL);
-        return -1;
-    }
-    return 0;
-}
-
-static int restore_binding(struct vfio_pci_binding *binding)
-{
-    struct vfio_error e = {0};
-
-    if (vfio_pci_unbind_restore(NULL, binding, &e) < 0) {
+    if (vfio_pci_tool_close(t, &e) < 0) {
         fail_unusable("cannot restore the device's driver", &e);
         return -1;
     }
@@ -204,7 +187,7 @@ static int restore_binding(struct vfio_pci_binding *binding)
 int main(int argc, char **argv)
 {
     static struct ct_registry registry;
-    struct vfio_pci_binding binding = {0};
+    struct vfio_pci_tool_device t;
     struct ct_options o;
     char err[256];
     int have, status;
@@ -224,13 +207,12 @@ int main(int argc, char **argv)
     }
     ct_target.iommu = o.iommu;
     ct_target.iova_floor = o.iova_base;
-    if (resolve_and_bind(&o, &binding) < 0) {
+    have = probe_device(&o, &t);
+    if (have < 0) {
         return EXIT_UNUSABLE;
     }
-    have = probe_device(o.output == CT_OUTPUT_TAP);
-    status =
-        have < 0 ? EXIT_UNUSABLE : run_suite(&registry, &o, (unsigned)have);
-    if (restore_binding(&binding) < 0 && status == 0) {
+    status = run_suite(&registry, &o, (unsigned)have);
+    if (restore_binding(&t) < 0 && status == 0) {
         status = EXIT_UNUSABLE;
     }
     return status;

@@ -68,7 +68,7 @@ static void send_msi_in(enum vfio_irq_mode mode)
     ct_irq_mode(mode);
     fd = vfio_irq_fd(ct_dev, (unsigned)ct_dev->driver.msi);
     for (int i = 1; i <= 3; i++) {
-        vfio_pci_driver_send_msi(ct_dev);
+        ck_assert_int_eq(vfio_pci_driver_send_msi(ct_dev), 0);
         ABI_EQ_CTX("§6 send_msi (SOFT) signals driver.msi", 1,
                    ct_wait_irqs(fd, 1, 1000, CT_SETTLE_MS), "%s, round %d",
                    vfio_irq_mode_name(mode), i);

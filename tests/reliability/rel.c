@@ -13,7 +13,8 @@
 
 #include "opt.h"
 #include "rel.h"
-#include "vfio/pci_driver.h"
+#include "drivers.h"
+#include "vfio/pci_open.h"
 
 static const char usage_fuzz[] =
     "usage: mypci-fuzz [OPTIONS]\n"
@@ -162,48 +163,26 @@ void rel_report(const struct rel_target *t, const char *what,
             vfio_error_format(e, buf, sizeof(buf)));
 }
 
-static int open_device(struct rel_target *t, const struct rel_options *o)
+int rel_open(struct rel_target *t, const struct rel_options *o)
 {
-    static const struct vfio_pci_driver_ops *const drivers[] = {
-        &mypci_driver_ops, NULL};
-    struct vfio_pci_open_opts opts = {.iommu = o->iommu};
+    struct vfio_pci_tool_opts opts = {
+        .device = o->device,
+        .bind = o->bind,
+        .open = {.iommu = o->iommu},
+        .drivers = vfio_drivers_only("mypci"),
+    };
     struct vfio_error e = {0};
-    char desc[VFIO_PCI_BDF_MAX + 300];
+    char what[128], desc[VFIO_PCI_BDF_MAX + 300];
 
-    if (vfio_pci_device_open(&t->dev, t->bdf, &opts, &e) < 0) {
-        rel_report(t, "cannot open the device through VFIO", &e);
+    if (vfio_pci_tool_open(&t->tool, &opts, &e) < 0) {
+        rel_report(
+            t, vfio_pci_tool_failure(&t->tool, &opts, what, sizeof(what)), &e);
         return -1;
     }
-    if (vfio_pci_driver_probe(t->dev, drivers, &e) < 0 ||
-        vfio_pci_driver_init(t->dev, &e) < 0) {
-        rel_report(t, "not a usable mypci device", &e);
-        vfio_pci_device_close(t->dev);
-        t->dev = NULL;
-        return -1;
-    }
+    t->dev = t->tool.dev;
     t->m = mypci_of(t->dev);
     printf("%s: %s\n", t->prog,
            vfio_pci_device_describe(t->dev, desc, sizeof(desc)));
-    return 0;
-}
-
-int rel_open(struct rel_target *t, const struct rel_options *o)
-{
-    struct vfio_error e = {0};
-
-    if (vfio_pci_resolve(NULL, o->device, t->bdf, &e) < 0) {
-        rel_report(t, "cannot find the device", &e);
-        return -1;
-    }
-    if (o->bind && vfio_pci_bind(NULL, t->bdf, &t->binding, &e) < 0) {
-        rel_report(t, "cannot bind the device to vfio-pci", &e);
-        vfio_pci_unbind_restore(NULL, &t->binding, NULL);
-        return -1;
-    }
-    if (open_device(t, o) < 0) {
-        vfio_pci_unbind_restore(NULL, &t->binding, NULL);
-        return -1;
-    }
     return 0;
 }
 
@@ -211,12 +190,9 @@ int rel_close(struct rel_target *t)
 {
     struct vfio_error e = {0};
 
-    if (t->dev) {
-        vfio_pci_device_close(t->dev);
-        t->dev = NULL;
-        t->m = NULL;
-    }
-    if (vfio_pci_unbind_restore(NULL, &t->binding, &e) < 0) {
+    t->dev = NULL;
+    t->m = NULL;
+    if (vfio_pci_tool_close(&t->tool, &e) < 0) {
         rel_report(t, "cannot restore the device's driver", &e);
         return -1;
     }

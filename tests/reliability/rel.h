@@ -14,6 +14,7 @@
 
 #include "mypci_driver.h"
 #include "vfio/pci_discovery.h"
+#include "vfio/pci_open.h"
 
 #define REL_DEFAULT_DEVICE "1af4:1236"
 
@@ -40,9 +41,8 @@ const char *rel_usage(enum rel_program prog);
 /* An opened, initialised mypci and how it was bound. */
 struct rel_target {
     const char *prog;
-    char bdf[VFIO_PCI_BDF_MAX];
-    struct vfio_pci_binding binding;
-    struct vfio_pci_device *dev;
+    struct vfio_pci_tool_device tool;
+    struct vfio_pci_device *dev; /* tool.dev */
     struct mypci *m;
 };
 

@@ -43,15 +43,39 @@ struct vfio_pci_driver {
     void *priv; /* the driver's own state */
 };
 
-/* Picks the first ops table in the NULL-terminated list whose probe says 0. */
+/*
+ * The wrappers every caller goes through. Like the kernel selftests'
+ * vfio_pci_driver.c they hold the state rules themselves, so no driver has
+ * to: init once per probe, memcpy only when initialised, one copy at a time,
+ * within the driver's max_memcpy_size and max_memcpy_count. Where the kernel
+ * asserts, these return -errno and leave the device as it was.
+ */
+
+/*
+ * Picks the first ops table in the NULL-terminated list whose probe says 0.
+ * -EBUSY if a driver is already initialised on dev.
+ */
 int vfio_pci_driver_probe(struct vfio_pci_device *dev,
                           const struct vfio_pci_driver_ops *const *drivers,
                           struct vfio_error *e);
+/* -EINVAL if no driver was probed, -EBUSY if it is already initialised. */
 int vfio_pci_driver_init(struct vfio_pci_device *dev, struct vfio_error *e);
+/* Does nothing unless initialised. */
 void vfio_pci_driver_remove(struct vfio_pci_device *dev);
-/* memcpy_start then memcpy_wait. */
+/*
+ * -EOPNOTSUPP if the driver cannot copy, -EINVAL if not initialised, if size
+ * or count is 0 or size is over max_memcpy_size, -E2BIG if count is over
+ * max_memcpy_count, -EBUSY while a copy is in progress; else what the driver
+ * returns.
+ */
+int vfio_pci_driver_memcpy_start(struct vfio_pci_device *dev, uint64_t src,
+                                 uint64_t dst, uint64_t size, uint64_t count);
+/* -EINVAL if no copy is in progress; else the driver's result. */
+int vfio_pci_driver_memcpy_wait(struct vfio_pci_device *dev);
+/* memcpy_start (count 1) then memcpy_wait. */
 int vfio_pci_driver_memcpy(struct vfio_pci_device *dev, uint64_t src,
                            uint64_t dst, uint64_t size);
-void vfio_pci_driver_send_msi(struct vfio_pci_device *dev);
+/* -EOPNOTSUPP if the driver has no send_msi, -EINVAL if not initialised. */
+int vfio_pci_driver_send_msi(struct vfio_pci_device *dev);
 
 #endif

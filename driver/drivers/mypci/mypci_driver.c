@@ -276,7 +276,6 @@ static int mypci_memcpy_start(struct vfio_pci_device *dev, uint64_t src,
     if (count != 1 || size == 0 || size > m->mem_size) {
         return -EINVAL;
     }
-    dev->driver.memcpy_in_progress = true;
     mypci_dma_start(m, src, dst, (uint32_t)size, MYPCI_DMA_DIR_HOST_TO_HOST);
     return 0;
 }
@@ -286,7 +285,6 @@ static int mypci_memcpy_wait(struct vfio_pci_device *dev)
     uint32_t status;
     int err = mypci_dma_wait_poll(mypci_of(dev), MYPCI_TIMEOUT_MS, &status);
 
-    dev->driver.memcpy_in_progress = false;
     if (err < 0) {
         return err;
     }

@@ -140,7 +140,9 @@ cleanup() {
     local status=$?
     trap - EXIT TERM INT
     if [ -n "${FRESH_PID:-}" ]; then
-        kill "$FRESH_PID" 2>/dev/null
+        # unshare --fork ignores TERM and INT while it waits for its child,
+        # and so does a PID namespace's init: only KILL ends them.
+        kill -KILL "$FRESH_PID" 2>/dev/null
         wait "$FRESH_PID" 2>/dev/null
     fi
     if findmnt -rn -o TARGET | grep -q "^$FRESH_ROOT/"; then

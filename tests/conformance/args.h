@@ -1,6 +1,7 @@
 /*
- * Command-line options of mypci-vfio-test and mypci-bench, parsed apart from
- * main() so the unit tests cover them.
+ * Command-line options of mypci-vfio-test, parsed apart from main() so the
+ * unit tests cover them. The options that pick and open the device are the
+ * guest tools' common ones (tools/common/tool.h).
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -9,11 +10,8 @@
 
 #include <stdbool.h>
 #include <stddef.h>
-#include <stdint.h>
 
-#include "vfio/iommu.h"
-
-#define CT_DEFAULT_DEVICE "1af4:1236"
+#include "tool.h"
 
 enum ct_output {
     CT_OUTPUT_VERBOSE, /* Check's CK_VERBOSE report */
@@ -21,30 +19,20 @@ enum ct_output {
 };
 
 struct ct_options {
-    const char *device; /* BDF or VENDOR:DEVICE */
-    enum vfio_iommu_kind iommu;
-    bool bind;       /* bind to vfio-pci ourselves, restore afterwards */
-    bool list;       /* list tests and exit */
-    const char *run; /* only this test or test case */
+    struct tool_common c; /* --device, --iommu, --bind, --iova-base, --help */
+    bool list;            /* list tests and exit */
+    const char *run;      /* only this test or test case */
     enum ct_output output;
-    bool quick;
-    bool help;
-    uint64_t iova_base; /* DMA buffers at IOVAs from here (0: lowest) */
-};
-
-enum ct_program {
-    CT_PROGRAM_TEST,  /* mypci-vfio-test */
-    CT_PROGRAM_BENCH, /* mypci-bench */
 };
 
 /*
  * Parses argv (argv[0] is the program name). Returns 0, or -EINVAL with a
  * message naming the bad argument in err.
  */
-int ct_parse_args(enum ct_program prog, int argc, char *const argv[],
-                  struct ct_options *opts, char *err, size_t err_len);
+int ct_parse_args(int argc, char *const argv[], struct ct_options *opts,
+                  char *err, size_t err_len);
 
 /* The --help text. */
-const char *ct_usage(enum ct_program prog);
+const char *ct_usage(void);
 
 #endif

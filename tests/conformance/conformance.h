@@ -16,6 +16,8 @@
 
 #include "abi_regs.h"
 #include "mypci_driver.h"
+#include "pattern.h" /* pattern_fill: the tools' data pattern */
+#include "tool.h"
 #include "vfio/dma.h"
 #include "vfio/iommu.h"
 #include "vfio/irq.h"
@@ -52,20 +54,16 @@ void ct_register_dma_errors(struct ct_registry *r);
 void ct_register_reset(struct ct_registry *r);
 void ct_register_driver(struct ct_registry *r);
 
-/* Set by main() before the tests fork. */
+/* Set by main() before the tests fork: the device found, already bound. */
 struct ct_target {
     char bdf[VFIO_PCI_BDF_MAX];
-    enum vfio_iommu_kind iommu;
-    uint64_t iova_floor; /* --iova-base */
+    struct tool_common c; /* c.device is bdf; --iommu, --iova-base */
 };
 extern struct ct_target ct_target;
 
 /* The fixture's device, valid inside a test. */
 extern struct vfio_pci_device *ct_dev;
 extern struct mypci *ct_m;
-
-/* How the suite opens the device (main() once, then each test's fixture). */
-struct vfio_pci_tool_opts ct_open_opts(const char *device, bool bind);
 
 /* Checked fixture: opens, probes and initialises the device. */
 void ct_setup(void);
@@ -89,9 +87,6 @@ uint64_t ct_unmapped_iova(uint64_t size);
 
 /* Runs one transfer and waits for it by polling; returns DMA_STATUS. */
 uint32_t ct_dma(uint64_t src, uint64_t dst, uint32_t len, uint32_t cmd);
-
-/* Fills buf with a pattern derived from seed. */
-void ct_fill(volatile void *buf, size_t len, uint32_t seed);
 
 /* ABI_EQs every register against its §3 reset value (scratch property 0). */
 void ct_expect_registers_reset(const char *clause);

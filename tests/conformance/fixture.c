@@ -16,7 +16,6 @@
 #include <time.h>
 
 #include "conformance.h"
-#include "drivers.h"
 
 struct ct_target ct_target;
 struct vfio_pci_device *ct_dev;
@@ -47,20 +46,9 @@ const char *ct_err(const struct vfio_error *e)
     return vfio_error_format(e ? e : &fixture_err, buf, sizeof(buf));
 }
 
-/* The options every open of the device under test uses. */
-struct vfio_pci_tool_opts ct_open_opts(const char *device, bool bind)
-{
-    return (struct vfio_pci_tool_opts){
-        .device = device,
-        .bind = bind,
-        .open = {.iommu = ct_target.iommu, .iova_floor = ct_target.iova_floor},
-        .drivers = vfio_drivers_only("mypci"),
-    };
-}
-
 void ct_setup(void)
 {
-    struct vfio_pci_tool_opts o = ct_open_opts(ct_target.bdf, false);
+    struct vfio_pci_tool_opts o = tool_open_opts(&ct_target.c, "mypci");
 
     vfio_error_clear(&fixture_err);
     CT_OK(vfio_pci_tool_open(&fixture_dev, &o, &fixture_err), &fixture_err);
@@ -109,17 +97,6 @@ uint32_t ct_dma(uint64_t src, uint64_t dst, uint32_t len, uint32_t cmd)
                   "%#x)",
                   MYPCI_TIMEOUT_MS, status);
     return status;
-}
-
-void ct_fill(volatile void *buf, size_t len, uint32_t seed)
-{
-    volatile uint8_t *p = buf;
-    uint32_t x = seed * 2654435761u + 1;
-
-    for (size_t i = 0; i < len; i++) {
-        x = x * 1103515245u + 12345u;
-        p[i] = (uint8_t)(x >> 16);
-    }
 }
 
 long ct_memdiff(const volatile void *a, const volatile void *b, size_t len)

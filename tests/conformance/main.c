@@ -13,6 +13,8 @@
 
 #include "args.h"
 #include "conformance.h"
+
+#define PROG "mypci-vfio-test"
 #include "vfio/pci_discovery.h"
 
 enum { EXIT_TESTS_FAILED = 1, EXIT_UNUSABLE = 2 };
@@ -103,14 +105,6 @@ static Suite *build_suite(const struct ct_registry *r, const char *run,
     return s;
 }
 
-static void fail_unusable(const char *what, const struct vfio_error *e)
-{
-    char buf[VFIO_ERROR_DETAIL_MAX + 256];
-
-    fprintf(stderr, "mypci-vfio-test: %s: %s\n", what,
-            vfio_error_format(e, buf, sizeof(buf)));
-}
-
 /* Prints which device, IOMMU group and backend the suite goes through. */
 static void describe(struct vfio_pci_device *dev, bool tap)
 {
@@ -118,7 +112,7 @@ static void describe(struct vfio_pci_device *dev, bool tap)
     int group;
 
     /* TAP allows only comments beside the results. */
-    printf("%smypci-vfio-test: %s\n", tap ? "# " : "",
+    printf("%s" PROG ": %s\n", tap ? "# " : "",
            vfio_pci_device_describe(dev, desc, sizeof(desc)));
     if (vfio_device_iommu_group(NULL, dev->bdf, &group) < 0) {
         group = -1;
@@ -138,16 +132,16 @@ static void describe(struct vfio_pci_device *dev, bool tap)
 static int probe_device(const struct ct_options *o,
                         struct vfio_pci_tool_device *t)
 {
-    struct vfio_pci_tool_opts opts = ct_open_opts(o->device, o->bind);
-    struct vfio_error e = {0};
-    char what[128];
     int have = 0;
 
-    if (vfio_pci_tool_open(t, &opts, &e) < 0) {
-        fail_unusable(vfio_pci_tool_failure(t, &opts, what, sizeof(what)), &e);
+    if (tool_open(PROG, &o->c, "mypci", t) < 0) {
         return -1;
     }
+    /* The tests open what was found, bound already. */
     snprintf(ct_target.bdf, sizeof(ct_target.bdf), "%s", t->bdf);
+    ct_target.c = o->c;
+    ct_target.c.device = ct_target.bdf;
+    ct_target.c.bind = false;
     describe(t->dev, o->output == CT_OUTPUT_TAP);
     have |= mypci_of(t->dev)->msi_cap ? CT_NEEDS_MSI : 0;
     have |= mypci_of(t->dev)->msix_cap ? CT_NEEDS_MSIX : 0;
@@ -178,7 +172,7 @@ static int restore_binding(struct vfio_pci_tool_device *t)
     struct vfio_error e = {0};
 
     if (vfio_pci_tool_close(t, &e) < 0) {
-        fail_unusable("cannot restore the device's driver", &e);
+        tool_report(PROG, "cannot restore the device's driver", &e);
         return -1;
     }
     return 0;
@@ -192,12 +186,12 @@ int main(int argc, char **argv)
     char err[256];
     int have, status;
 
-    if (ct_parse_args(CT_PROGRAM_TEST, argc, argv, &o, err, sizeof(err)) < 0) {
-        fprintf(stderr, "mypci-vfio-test: %s\n", err);
+    if (ct_parse_args(argc, argv, &o, err, sizeof(err)) < 0) {
+        fprintf(stderr, PROG ": %s\n", err);
         return EXIT_UNUSABLE;
     }
-    if (o.help) {
-        fputs(ct_usage(CT_PROGRAM_TEST), stdout);
+    if (o.c.help) {
+        fputs(ct_usage(), stdout);
         return 0;
     }
     build_registry(&registry);
@@ -205,8 +199,6 @@ int main(int argc, char **argv)
         list_tests(&registry);
         return 0;
     }
-    ct_target.iommu = o.iommu;
-    ct_target.iova_floor = o.iova_base;
     have = probe_device(&o, &t);
     if (have < 0) {
         return EXIT_UNUSABLE;

@@ -111,7 +111,7 @@ START_TEST(dma_host_to_device_sizes)
         uint32_t before = dma_count();
 
         memset((void *)ct_m->mem, BACKGROUND, ct_m->mem_size);
-        ct_fill(s, c->size, (uint32_t)i);
+        pattern_fill(s, c->size, (uint32_t)i);
         expect_done(ct_dma(src.iova + c->host_off, c->dev_off,
                            (uint32_t)c->size, MYPCI_DMA_DIR_HOST_TO_DEV),
                     before, c, "host to device");
@@ -137,7 +137,7 @@ START_TEST(dma_device_to_host_sizes)
         uint32_t before = dma_count();
 
         memset(dst.vaddr, BACKGROUND, dst.size);
-        ct_fill(want, c->size, (uint32_t)i + 100);
+        pattern_fill(want, c->size, (uint32_t)i + 100);
         memcpy((void *)(ct_m->mem + c->dev_off), want, c->size);
         expect_done(ct_dma(c->dev_off, dst.iova + c->host_off,
                            (uint32_t)c->size, MYPCI_DMA_DIR_DEV_TO_HOST),
@@ -166,7 +166,7 @@ START_TEST(dma_host_to_host_sizes)
         uint32_t before = dma_count();
 
         memset(dst.vaddr, BACKGROUND, dst.size);
-        ct_fill(s, c->size, (uint32_t)i + 200);
+        pattern_fill(s, c->size, (uint32_t)i + 200);
         expect_done(ct_dma(src.iova + c->host_off, dst.iova + dst_off,
                            (uint32_t)c->size, MYPCI_DMA_DIR_HOST_TO_HOST),
                     before, c, "host to host");
@@ -192,7 +192,7 @@ START_TEST(dma_host_to_host_overlap)
         uint32_t status;
         long diff;
 
-        ct_fill(buf.vaddr, size, (uint32_t)i + 300);
+        pattern_fill(buf.vaddr, size, (uint32_t)i + 300);
         memcpy(want, buf.vaddr, size);
         memmove(want + dst, want + base, len);
         status = ct_dma(buf.iova + base, buf.iova + dst, (uint32_t)len,
@@ -217,7 +217,7 @@ START_TEST(dma_registers_latched)
     long diff;
 
     ct_dma_buf(&src, 8192, VFIO_DMA_PROT_RW);
-    ct_fill(src.vaddr, 4096, 7);
+    pattern_fill(src.vaddr, 4096, 7);
     memset((void *)ct_m->mem, 0, 8192);
     mypci_dma_start(ct_m, src.iova, 0x100, 4096, MYPCI_DMA_DIR_HOST_TO_DEV);
     /* Values that would fail (error 2 or 3) if the engine read them now. */
@@ -263,7 +263,7 @@ START_TEST(dma_readonly_source)
     long diff;
 
     ct_dma_buf(&src, 4096, VFIO_DMA_PROT_READ);
-    ct_fill(src.vaddr, 4096, 9);
+    pattern_fill(src.vaddr, 4096, 9);
     ABI_EQ("§4 a read-only mapping works as a DMA source",
            MYPCI_DMA_STATUS_DONE,
            ct_dma(src.iova, 0, 4096, MYPCI_DMA_DIR_HOST_TO_DEV));

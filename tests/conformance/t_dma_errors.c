@@ -43,9 +43,9 @@ static void world_fini(struct world *w)
 /* Fresh patterns everywhere, remembered for the "moved nothing" check. */
 static void world_fill(struct world *w, uint32_t seed)
 {
-    ct_fill(w->a.vaddr, w->a.size, seed);
-    ct_fill(w->b.vaddr, w->b.size, seed + 1);
-    ct_fill(ct_m->mem, ct_m->mem_size, seed + 2);
+    pattern_fill(w->a.vaddr, w->a.size, seed);
+    pattern_fill(w->b.vaddr, w->b.size, seed + 1);
+    pattern_fill(ct_m->mem, ct_m->mem_size, seed + 2);
     memcpy(w->a_copy, w->a.vaddr, w->a.size);
     memcpy(w->b_copy, w->b.vaddr, w->b.size);
     memcpy(w->mem_copy, (void *)ct_m->mem, ct_m->mem_size);
@@ -144,7 +144,7 @@ START_TEST(dma_err_half_mapped)
     CT_OK(vfio_dma_alloc(&page, PAGE, 0, &e), &e);
     CT_OK(vfio_dma_map_part(ct_dev, &page, 0, PAGE, iova, VFIO_DMA_PROT_RW, &e),
           &e);
-    ct_fill(page.vaddr, PAGE, 5);
+    pattern_fill(page.vaddr, PAGE, 5);
     memcpy(page_copy, page.vaddr, PAGE);
     world_fill(&w, 2);
     expect_fail(&w,
@@ -176,7 +176,7 @@ START_TEST(dma_err_readonly_destination)
 
     world_init(&w, 4 * PAGE);
     ct_dma_buf(&ro, 2 * PAGE, VFIO_DMA_PROT_READ);
-    ct_fill(ro.vaddr, 2 * PAGE, 77);
+    pattern_fill(ro.vaddr, 2 * PAGE, 77);
     memcpy(copy, (uint8_t *)ro.vaddr + PAGE, PAGE);
     world_fill(&w, 3);
     expect_fail(&w,
@@ -462,7 +462,7 @@ START_TEST(dma_dropped_while_busy)
     long diff;
 
     ct_dma_buf(&src, ct_m->mem_size, VFIO_DMA_PROT_RW);
-    ct_fill(src.vaddr, ct_m->mem_size, 60);
+    pattern_fill(src.vaddr, ct_m->mem_size, 60);
     for (attempt = 1; attempt <= DROP_ATTEMPTS; attempt++) {
         if (drop_attempt(&src, attempt) == DROPPED) {
             break;

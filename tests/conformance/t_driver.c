@@ -35,7 +35,7 @@ START_TEST(driver_memcpy)
         uint64_t size = sizes[i] ? sizes[i] : ct_dev->driver.max_memcpy_size;
         long diff;
 
-        ct_fill(src.vaddr, size, (uint32_t)i);
+        pattern_fill(src.vaddr, size, (uint32_t)i);
         memset(dst.vaddr, 0, size);
         ck_assert_int_eq(
             vfio_pci_driver_memcpy(ct_dev, src.iova, dst.iova, size), 0);
@@ -155,10 +155,10 @@ START_TEST(iommu_iova_floor_honoured)
     struct vfio_dma_buf buf;
 
     ct_dma_buf(&buf, 8192, VFIO_DMA_PROT_RW);
-    ck_assert_msg(buf.iova >= ct_target.iova_floor,
+    ck_assert_msg(buf.iova >= ct_target.c.iova_base,
                   "DMA buffer at IOVA %#llx, below --iova-base %#llx",
                   (unsigned long long)buf.iova,
-                  (unsigned long long)ct_target.iova_floor);
+                  (unsigned long long)ct_target.c.iova_base);
     vfio_dma_free(ct_dev, &buf);
 }
 END_TEST

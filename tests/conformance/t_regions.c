@@ -91,7 +91,7 @@ START_TEST(bar2_whole_mmap_vs_trapped)
         size_t n = ct_m->mem_size - off < chunk ? ct_m->mem_size - off : chunk;
         long diff;
 
-        ct_fill(pattern, n, (uint32_t)off);
+        pattern_fill(pattern, n, (uint32_t)off);
         memcpy((void *)(ct_m->mem + off), pattern, n);
         CT_OK(vfio_pci_bar_pread(ct_dev, 2, off, back, n, &e), &e);
         diff = ct_memdiff(pattern, back, n);

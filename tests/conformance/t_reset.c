@@ -36,7 +36,7 @@ static void make_state(struct vfio_dma_buf *buf)
     mypci_write32(ct_m, MYPCI_REG_DMA_LEN, 99);
     mypci_write32(ct_m, MYPCI_REG_IRQ_ENABLE, MYPCI_IRQ_SOFT);
     mypci_write32(ct_m, MYPCI_REG_IRQ_RAISE, MYPCI_IRQ_SOFT);
-    ct_fill(ct_m->mem, ct_m->mem_size, 3);
+    pattern_fill(ct_m->mem, ct_m->mem_size, 3);
     CT_OK(mypci_vcap_write(ct_m, MYPCI_VCAP_MAILBOX, 4, 0xcafe, &e), &e);
 }
 
@@ -121,7 +121,7 @@ START_TEST(reset_control_abandons_transfer)
 
     ct_irq_mode(VFIO_IRQ_MSIX);
     ct_dma_buf(&src, ct_m->mem_size, VFIO_DMA_PROT_RW);
-    ct_fill(src.vaddr, ct_m->mem_size, 8);
+    pattern_fill(src.vaddr, ct_m->mem_size, 8);
     for (attempt = 1; attempt <= ABANDON_ATTEMPTS; attempt++) {
         if (abandon_attempt(&src, attempt)) {
             break;

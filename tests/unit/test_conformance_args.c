@@ -1,5 +1,6 @@
 /*
- * Unit tests of mypci-vfio-test's and mypci-bench's option parsing.
+ * Unit tests of mypci-vfio-test's option parsing (mypci-bench's are in
+ * test_bench.c).
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -10,10 +11,9 @@
 
 #include "args.h"
 
-static int parse(enum ct_program prog, int argc, char **argv,
-                 struct ct_options *o, char *err)
+static int parse(int argc, char **argv, struct ct_options *o, char *err)
 {
-    return ct_parse_args(prog, argc, argv, o, err, 256);
+    return ct_parse_args(argc, argv, o, err, 256);
 }
 
 START_TEST(defaults)
@@ -22,27 +22,27 @@ START_TEST(defaults)
     struct ct_options o;
     char err[256];
 
-    ck_assert_int_eq(parse(CT_PROGRAM_TEST, 1, argv, &o, err), 0);
-    ck_assert_str_eq(o.device, "1af4:1236");
-    ck_assert_int_eq(o.iommu, VFIO_IOMMU_AUTO);
-    ck_assert(!o.bind && !o.list && !o.help && !o.quick);
+    ck_assert_int_eq(parse(1, argv, &o, err), 0);
+    ck_assert_str_eq(o.c.device, "1af4:1236");
+    ck_assert_int_eq(o.c.iommu, VFIO_IOMMU_AUTO);
+    ck_assert(!o.c.bind && !o.list && !o.c.help);
     ck_assert_ptr_null(o.run);
     ck_assert_int_eq(o.output, CT_OUTPUT_VERBOSE);
-    ck_assert_uint_eq(o.iova_base, 0);
+    ck_assert_uint_eq(o.c.iova_base, 0);
 }
 END_TEST
 
 START_TEST(iova_base)
 {
     char *hex[] = {"t", "--iova-base", "0x100000000"};
-    char *dec[] = {"b", "--iova-base", "8192"};
+    char *dec[] = {"t", "--iova-base", "8192"};
     struct ct_options o;
     char err[256];
 
-    ck_assert_int_eq(parse(CT_PROGRAM_TEST, 3, hex, &o, err), 0);
-    ck_assert_uint_eq(o.iova_base, 0x100000000ull);
-    ck_assert_int_eq(parse(CT_PROGRAM_BENCH, 3, dec, &o, err), 0);
-    ck_assert_uint_eq(o.iova_base, 8192);
+    ck_assert_int_eq(parse(3, hex, &o, err), 0);
+    ck_assert_uint_eq(o.c.iova_base, 0x100000000ull);
+    ck_assert_int_eq(parse(3, dec, &o, err), 0);
+    ck_assert_uint_eq(o.c.iova_base, 8192);
 }
 END_TEST
 
@@ -53,28 +53,12 @@ START_TEST(all_test_options)
     struct ct_options o;
     char err[256];
 
-    ck_assert_int_eq(parse(CT_PROGRAM_TEST, 10, argv, &o, err), 0);
-    ck_assert_str_eq(o.device, "0000:00:03.0");
-    ck_assert_int_eq(o.iommu, VFIO_IOMMU_TYPE1);
-    ck_assert(o.bind && o.list);
+    ck_assert_int_eq(parse(10, argv, &o, err), 0);
+    ck_assert_str_eq(o.c.device, "0000:00:03.0");
+    ck_assert_int_eq(o.c.iommu, VFIO_IOMMU_TYPE1);
+    ck_assert(o.c.bind && o.list);
     ck_assert_str_eq(o.run, "msix");
     ck_assert_int_eq(o.output, CT_OUTPUT_TAP);
-}
-END_TEST
-
-START_TEST(bench_options)
-{
-    char *argv[] = {"b",       "--quick",  "--iommu",
-                    "iommufd", "--device", "1af4:1236"};
-    char *bad[] = {"b", "--list"};
-    struct ct_options o;
-    char err[256];
-
-    ck_assert_int_eq(parse(CT_PROGRAM_BENCH, 6, argv, &o, err), 0);
-    ck_assert(o.quick);
-    ck_assert_int_eq(o.iommu, VFIO_IOMMU_IOMMUFD);
-    ck_assert_int_eq(parse(CT_PROGRAM_BENCH, 2, bad, &o, err), -EINVAL);
-    ck_assert_ptr_nonnull(strstr(err, "unknown option '--list'"));
 }
 END_TEST
 
@@ -106,9 +90,7 @@ START_TEST(bad_options)
     char err[256];
 
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-        ck_assert_int_eq(
-            parse(CT_PROGRAM_TEST, cases[i].argc, cases[i].argv, &o, err),
-            -EINVAL);
+        ck_assert_int_eq(parse(cases[i].argc, cases[i].argv, &o, err), -EINVAL);
         ck_assert_msg(strstr(err, cases[i].message), "'%s' lacks '%s'", err,
                       cases[i].message);
     }
@@ -121,10 +103,10 @@ START_TEST(help_and_usage)
     struct ct_options o;
     char err[256];
 
-    ck_assert_int_eq(parse(CT_PROGRAM_TEST, 2, argv, &o, err), 0);
-    ck_assert(o.help);
-    ck_assert_ptr_nonnull(strstr(ct_usage(CT_PROGRAM_TEST), "--run NAME"));
-    ck_assert_ptr_nonnull(strstr(ct_usage(CT_PROGRAM_BENCH), "--quick"));
+    ck_assert_int_eq(parse(2, argv, &o, err), 0);
+    ck_assert(o.c.help);
+    ck_assert_ptr_nonnull(strstr(ct_usage(), "--run NAME"));
+    ck_assert_ptr_nonnull(strstr(ct_usage(), "--iova-base ADDR"));
 }
 END_TEST
 
@@ -138,7 +120,6 @@ int main(void)
     tcase_add_test(tc, defaults);
     tcase_add_test(tc, iova_base);
     tcase_add_test(tc, all_test_options);
-    tcase_add_test(tc, bench_options);
     tcase_add_test(tc, bad_options);
     tcase_add_test(tc, help_and_usage);
     suite_add_tcase(s, tc);

@@ -1,6 +1,6 @@
 /*
  * Unit tests of mypci-fuzz's and mypci-storm's option parsing, and of the
- * option helpers the guest tools share (tests/common/opt.h).
+ * option helpers the guest tools share (tools/common/opt.h).
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -20,9 +20,9 @@ START_TEST(defaults)
 
     ck_assert_int_eq(rel_parse_args(REL_FUZZ, 1, argv, &o, err, sizeof(err)),
                      0);
-    ck_assert_str_eq(o.device, "1af4:1236");
-    ck_assert_int_eq(o.iommu, VFIO_IOMMU_AUTO);
-    ck_assert(!o.bind && !o.help && !o.seed_given);
+    ck_assert_str_eq(o.c.device, "1af4:1236");
+    ck_assert_int_eq(o.c.iommu, VFIO_IOMMU_AUTO);
+    ck_assert(!o.c.bind && !o.c.help && !o.seed_given);
     ck_assert_uint_eq(o.ops, 2000);
     ck_assert_uint_eq(o.batch, 200);
     ck_assert_uint_eq(o.transfers, 1000000);
@@ -42,9 +42,9 @@ START_TEST(fuzz_and_storm_options)
                      0);
     ck_assert_uint_eq(o.ops, 256);
     ck_assert_uint_eq(o.batch, 10);
-    ck_assert(o.seed_given && o.seed == 7 && o.bind);
-    ck_assert_int_eq(o.iommu, VFIO_IOMMU_IOMMUFD);
-    ck_assert_str_eq(o.device, "00:03.0");
+    ck_assert(o.seed_given && o.seed == 7 && o.c.bind);
+    ck_assert_int_eq(o.c.iommu, VFIO_IOMMU_IOMMUFD);
+    ck_assert_str_eq(o.c.device, "00:03.0");
     ck_assert_int_eq(rel_parse_args(REL_STORM, 5, storm, &o, err, sizeof(err)),
                      0);
     ck_assert_uint_eq(o.transfers, 5);

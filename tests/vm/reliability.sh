@@ -6,7 +6,7 @@
 # faults) must see no mismatch, no unexpected fault, and every provoked
 # fault. A 6.12 guest repeats shorter runs through iommufd. Seeds come from
 # the clock unless RELIABILITY_SEED is set; they are printed so a failure
-# can be rerun (see tests/reliability/README.md).
+# can be rerun (see tools/reliability/README.md).
 set -u
 . "$(dirname "$0")/tap.sh"
 tmp=$(mktemp -d)

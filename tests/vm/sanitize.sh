@@ -30,9 +30,9 @@ ASAN_OPTIONS=help=1 "$qemu" -version 2>&1 | grep -q '^Available flags for Addres
 ok $? "QEMU ($qemu) runs with AddressSanitizer"
 nm -D "$qemu" | grep -q ' U __ubsan_handle_'
 ok $? "QEMU calls UBSan's handlers"
-for prog in driver/mmio_rw tests/conformance/mypci-vfio-test \
-    tests/conformance/mypci-bench tests/reliability/mypci-fuzz \
-    tests/reliability/mypci-storm; do
+for prog in tools/mmio_rw/mmio_rw tests/conformance/mypci-vfio-test \
+    tools/bench/mypci-bench tools/reliability/mypci-fuzz \
+    tools/reliability/mypci-storm; do
     nm -u "$guest_builddir/$prog" >"$tmp/nm" 2>&1
     grep -q ' __asan_init' "$tmp/nm" && grep -q ' __ubsan_handle_' "$tmp/nm"
     ok $? "${prog##*/} is built with ASan and UBSan" "$(head -n 5 "$tmp/nm")"

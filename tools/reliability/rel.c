@@ -13,8 +13,6 @@
 
 #include "opt.h"
 #include "rel.h"
-#include "drivers.h"
-#include "vfio/pci_open.h"
 
 static const char usage_fuzz[] =
     "usage: mypci-fuzz [OPTIONS]\n"
@@ -22,11 +20,8 @@ static const char usage_fuzz[] =
     "through VFIO; after every batch checks the device still follows its ABI.\n"
     "  --ops N         operations (default 2000)\n"
     "  --batch N       operations between health checks (default 200)\n"
-    "  --seed N        PRNG seed (default: from the clock; printed at start)\n"
-    "  --device BDF|VENDOR:DEVICE  (default " REL_DEFAULT_DEVICE ")\n"
-    "  --iommu auto|type1|iommufd\n"
-    "  --bind          bind the device to vfio-pci if needed, restore after\n"
-    "  --help          this text\n"
+    "  --seed N        PRNG seed (default: from the clock; printed at "
+    "start)\n" TOOL_USAGE_DEVICE "  --help          this text\n"
     "Exit status: 0 the device survived, 1 it stopped following its ABI,\n"
     "2 the device could not be used or bad usage.\n";
 
@@ -36,11 +31,8 @@ static const char usage_storm[] =
     "offsets) with CONTROL.RESET, IOMMU remaps and provoked faults mixed in.\n"
     "  --transfers N   transfers (default 1000000)\n"
     "  --soak SECONDS  run this long instead of a count\n"
-    "  --seed N        PRNG seed (default: from the clock; printed at start)\n"
-    "  --device BDF|VENDOR:DEVICE  (default " REL_DEFAULT_DEVICE ")\n"
-    "  --iommu auto|type1|iommufd\n"
-    "  --bind          bind the device to vfio-pci if needed, restore after\n"
-    "  --help          this text\n"
+    "  --seed N        PRNG seed (default: from the clock; printed at "
+    "start)\n" TOOL_USAGE_DEVICE "  --help          this text\n"
     "Exit status: 0 no mismatch and no unexpected fault, 1 otherwise,\n"
     "2 the device could not be used or bad usage.\n";
 
@@ -49,82 +41,56 @@ const char *rel_usage(enum rel_program prog)
     return prog == REL_FUZZ ? usage_fuzz : usage_storm;
 }
 
-static int parse_common(int argc, char *const argv[], int *i,
-                        struct rel_options *o, char *err, size_t len)
-{
-    const char *a = argv[*i], *v = NULL;
-    struct vfio_pci_match m;
+/* What own_option needs: the program and where its options go. */
+struct rel_parse {
+    enum rel_program prog;
+    struct rel_options *o;
+};
 
-    if (strcmp(a, "--device") == 0) {
-        if (opt_value(argc, argv, i, &o->device, err, len) < 0) {
-            return -EINVAL;
-        }
-        return vfio_pci_match_parse(o->device, &m, NULL) == 0
-                   ? 0
-                   : opt_error(err, len, "bad --device '%s'", o->device);
-    }
-    if (strcmp(a, "--iommu") == 0) {
-        if (opt_value(argc, argv, i, &v, err, len) < 0) {
-            return -EINVAL;
-        }
-        return vfio_iommu_kind_parse(v, &o->iommu) == 0
-                   ? 0
-                   : opt_error(err, len, "bad --iommu '%s'", v);
-    }
+/* --seed and each program's own options (tool_own_opt). */
+static int own_option(int argc, char *const argv[], int *i, void *ctx,
+                      char *err, size_t len)
+{
+    const struct rel_parse *p = ctx;
+    struct rel_options *o = p->o;
+    const char *a = argv[*i];
+    int r;
+
     if (strcmp(a, "--seed") == 0) {
         o->seed_given = true;
         return opt_u64(argc, argv, i, &o->seed, err, len);
     }
-    if (strcmp(a, "--bind") == 0) {
-        o->bind = true;
-    } else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-        o->help = true;
-    } else {
-        return 1; /* not a common option */
-    }
-    return 0;
-}
-
-static int parse_one(enum rel_program prog, int argc, char *const argv[],
-                     int *i, struct rel_options *o, char *err, size_t len)
-{
-    const char *a = argv[*i];
-    int r = parse_common(argc, argv, i, o, err, len);
-
-    if (r <= 0) {
-        return r;
-    }
-    if (prog == REL_FUZZ && strcmp(a, "--ops") == 0) {
+    if (p->prog == REL_FUZZ && strcmp(a, "--ops") == 0) {
         return opt_u64(argc, argv, i, &o->ops, err, len);
     }
-    if (prog == REL_FUZZ && strcmp(a, "--batch") == 0) {
+    if (p->prog == REL_FUZZ && strcmp(a, "--batch") == 0) {
         r = opt_u64(argc, argv, i, &o->batch, err, len);
         return r == 0 && o->batch == 0
                    ? opt_error(err, len, "--batch must be > 0")
                    : r;
     }
-    if (prog == REL_STORM && strcmp(a, "--transfers") == 0) {
+    if (p->prog == REL_STORM && strcmp(a, "--transfers") == 0) {
         return opt_u64(argc, argv, i, &o->transfers, err, len);
     }
-    if (prog == REL_STORM && strcmp(a, "--soak") == 0) {
+    if (p->prog == REL_STORM && strcmp(a, "--soak") == 0) {
         return opt_u64(argc, argv, i, &o->soak_s, err, len);
     }
-    return opt_error(err, len, "unknown option '%s' (see --help)", a);
+    return 1;
 }
 
 int rel_parse_args(enum rel_program prog, int argc, char *const argv[],
                    struct rel_options *o, char *err, size_t err_len)
 {
+    struct rel_parse p = {.prog = prog, .o = o};
+
     memset(o, 0, sizeof(*o));
-    o->device = REL_DEFAULT_DEVICE;
+    tool_common_init(&o->c);
     o->ops = 2000;
     o->batch = 200;
     o->transfers = 1000000;
-    err[0] = '\0';
-    for (int i = 1; i < argc; i++) {
-        if (parse_one(prog, argc, argv, &i, o, err, err_len) < 0) {
-            return -EINVAL;
-        }
+    if (tool_parse_args(argc, argv, 0, &o->c, own_option, &p, err, err_len) <
+        0) {
+        return -EINVAL;
     }
     if (!o->seed_given) {
         struct timespec ts;
@@ -145,7 +111,7 @@ int rel_start(enum rel_program prog, int argc, char *const argv[],
         fprintf(stderr, "%s: %s\n", t->prog, err);
         return -1;
     }
-    if (o->help) {
+    if (o->c.help) {
         fputs(rel_usage(prog), stdout);
         return 0;
     }
@@ -157,26 +123,14 @@ int rel_start(enum rel_program prog, int argc, char *const argv[],
 void rel_report(const struct rel_target *t, const char *what,
                 const struct vfio_error *e)
 {
-    char buf[VFIO_ERROR_DETAIL_MAX + 256];
-
-    fprintf(stderr, "%s: %s: %s\n", t->prog, what,
-            vfio_error_format(e, buf, sizeof(buf)));
+    tool_report(t->prog, what, e);
 }
 
 int rel_open(struct rel_target *t, const struct rel_options *o)
 {
-    struct vfio_pci_tool_opts opts = {
-        .device = o->device,
-        .bind = o->bind,
-        .open = {.iommu = o->iommu},
-        .drivers = vfio_drivers_only("mypci"),
-    };
-    struct vfio_error e = {0};
-    char what[128], desc[VFIO_PCI_BDF_MAX + 300];
+    char desc[VFIO_PCI_BDF_MAX + 300];
 
-    if (vfio_pci_tool_open(&t->tool, &opts, &e) < 0) {
-        rel_report(
-            t, vfio_pci_tool_failure(&t->tool, &opts, what, sizeof(what)), &e);
+    if (tool_open(t->prog, &o->c, "mypci", &t->tool) < 0) {
         return -1;
     }
     t->dev = t->tool.dev;
@@ -197,31 +151,6 @@ int rel_close(struct rel_target *t)
         return -1;
     }
     return 0;
-}
-
-void rel_fill(volatile void *p, size_t len, uint32_t tag)
-{
-    volatile uint8_t *b = p;
-    uint32_t x = tag * 2654435761u + 1;
-
-    for (size_t i = 0; i < len; i++) {
-        x = x * 1103515245u + 12345u;
-        b[i] = (uint8_t)(x >> 16);
-    }
-}
-
-long rel_check(const volatile void *p, size_t len, uint32_t tag)
-{
-    const volatile uint8_t *b = p;
-    uint32_t x = tag * 2654435761u + 1;
-
-    for (size_t i = 0; i < len; i++) {
-        x = x * 1103515245u + 12345u;
-        if (b[i] != (uint8_t)(x >> 16)) {
-            return (long)i;
-        }
-    }
-    return -1;
 }
 
 double rel_now(void)

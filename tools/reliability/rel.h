@@ -1,7 +1,8 @@
 /*
- * Shared parts of the reliability programs (mypci-fuzz, mypci-storm): option
- * parsing, opening the device the way the conformance suite does, a seeded
- * PRNG and the data pattern transfers are checked against.
+ * Shared parts of the reliability programs (mypci-fuzz, mypci-storm): their
+ * options (beside the common ones of tool.h), their start (seed, opening the
+ * device through tool_open), a seeded PRNG and the data pattern transfers
+ * are checked against.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -13,18 +14,14 @@
 #include <stdint.h>
 
 #include "mypci_driver.h"
-#include "vfio/pci_discovery.h"
+#include "pattern.h"
+#include "tool.h"
 #include "vfio/pci_open.h"
-
-#define REL_DEFAULT_DEVICE "1af4:1236"
 
 enum rel_program { REL_FUZZ, REL_STORM };
 
 struct rel_options {
-    const char *device; /* BDF or VENDOR:DEVICE */
-    enum vfio_iommu_kind iommu;
-    bool bind;
-    bool help;
+    struct tool_common c; /* --device, --iommu, --bind, --help */
     uint64_t seed;
     bool seed_given;
     uint64_t ops;       /* fuzz: operations */
@@ -46,7 +43,7 @@ struct rel_target {
     struct mypci *m;
 };
 
-/* Resolves, binds if asked, opens and inits; prints why on failure. */
+/* Opens the device (tool_open) and says which; prints why on failure. */
 int rel_open(struct rel_target *t, const struct rel_options *o);
 /*
  * The programs' common start: parses argv (a bad option: message, -1),
@@ -76,11 +73,6 @@ static inline uint64_t rel_below(uint64_t *s, uint64_t n)
 {
     return rel_rand(s) % n;
 }
-
-/* Fills len bytes with the pattern of tag (a cheap LCG stream). */
-void rel_fill(volatile void *p, size_t len, uint32_t tag);
-/* Index of the first byte differing from tag's pattern, or -1. */
-long rel_check(const volatile void *p, size_t len, uint32_t tag);
 
 /* Monotonic time in seconds. */
 double rel_now(void);

@@ -349,7 +349,7 @@ static int check_dma(struct fuzz *f)
     uint32_t tag = (uint32_t)rel_rand(&f->rng), s1 = 0, s2 = 0;
     long bad;
 
-    rel_fill(f->chk_src.vaddr, CHK_SIZE, tag);
+    pattern_fill(f->chk_src.vaddr, CHK_SIZE, tag);
     memset(f->chk_dst.vaddr, 0, CHK_SIZE);
     mypci_dma_start(m, f->chk_src.iova, 0, CHK_SIZE, MYPCI_DMA_DIR_HOST_TO_DEV);
     EXPECT(mypci_dma_wait_poll(m, MYPCI_TIMEOUT_MS, &s1) == 0 &&
@@ -359,7 +359,7 @@ static int check_dma(struct fuzz *f)
     EXPECT(mypci_dma_wait_poll(m, MYPCI_TIMEOUT_MS, &s2) == 0 &&
                mypci_dma_error(s2) == 0,
            "device-to-host DMA status %#x", s2);
-    bad = rel_check(f->chk_dst.vaddr, CHK_SIZE, tag);
+    bad = pattern_check(f->chk_dst.vaddr, CHK_SIZE, tag);
     EXPECT(bad < 0, "DMA round trip: byte %ld differs", bad);
     EXPECT(mypci_read32(m, MYPCI_REG_DMA_COUNT) == 2, "DMA_COUNT %u, want 2",
            mypci_read32(m, MYPCI_REG_DMA_COUNT));

@@ -93,7 +93,7 @@ static void check_dst(struct storm *s, const volatile uint8_t *p, uint64_t size,
                       uint64_t off, uint32_t len, uint32_t tag,
                       const int before[2])
 {
-    long bad = rel_check(p + off, len, tag);
+    long bad = pattern_check(p + off, len, tag);
     int after[2];
 
     guards(p, size, off, len, after);
@@ -124,7 +124,7 @@ static void one_transfer(struct storm *s)
     uint64_t da = dir == MYPCI_DMA_DIR_HOST_TO_DEV ? doff : s->dst.iova + doff;
     int before[2];
 
-    rel_fill(src + soff, len, tag);
+    pattern_fill(src + soff, len, tag);
     guards(dst, s->limit, doff, len, before);
     status = run_dma(s, sa, da, len, dir);
     s->transfers++;
@@ -185,7 +185,7 @@ static void provoke_fault(struct storm *s, bool dst_side, uint64_t old_iova)
     uint64_t voff = dst_side ? hoff : moff, fault;
 
     /* The side that must stay untouched holds a known pattern. */
-    rel_fill(victim + voff, len, tag);
+    pattern_fill(victim + voff, len, tag);
     dir = dst_side ? MYPCI_DMA_DIR_DEV_TO_HOST : MYPCI_DMA_DIR_HOST_TO_DEV;
     status = dst_side ? run_dma(s, moff, old_iova + hoff, len, dir)
                       : run_dma(s, old_iova + hoff, moff, len, dir);
@@ -199,7 +199,7 @@ static void provoke_fault(struct storm *s, bool dst_side, uint64_t old_iova)
         return;
     }
     s->seen++;
-    if (rel_check(victim + voff, len, tag) >= 0) {
+    if (pattern_check(victim + voff, len, tag) >= 0) {
         problem(s, &s->mismatches, "a failed transfer changed memory");
     }
 }

@@ -1,7 +1,8 @@
 /*
- * mypci-bench's own options (iterations, sizes, modes, JSON output), parsed
- * before the options it shares with mypci-vfio-test (args.h: --device,
- * --iommu, --bind, --quick, --help), which are passed through untouched.
+ * mypci-bench's options: the guest tools' common ones (tool.h: --device,
+ * --iommu, --bind, --iova-base, --help), --quick, and its measurement
+ * options (iterations, sizes, modes, JSON output), parsed apart from main()
+ * so the unit tests cover them.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -11,6 +12,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "tool.h"
 
 #define BENCH_MAX_SIZES 16
 #define BENCH_MAX_ITERATIONS 10000000u
@@ -24,9 +27,11 @@
 #define BENCH_MODE_ALL (BENCH_MODE_MSIX | BENCH_MODE_MSI | BENCH_MODE_INTX)
 
 struct bench_opts {
-    const char *json;    /* --json FILE, NULL: none */
-    unsigned iterations; /* --iterations N, 0: the default */
-    unsigned warmup;     /* --warmup N when warmup_set */
+    struct tool_common c; /* --device, --iommu, --bind, --iova-base, --help */
+    bool quick;           /* --quick: the main job's short summary */
+    const char *json;     /* --json FILE, NULL: none */
+    unsigned iterations;  /* --iterations N, 0: the default */
+    unsigned warmup;      /* --warmup N when warmup_set */
     bool warmup_set;
     uint64_t sizes[BENCH_MAX_SIZES]; /* --sizes, in the order given */
     size_t nr_sizes;                 /* 0: 64 B ... mem-size, powers of 4 */
@@ -36,18 +41,16 @@ struct bench_opts {
 };
 
 /*
- * Takes mypci-bench's own options out of argv (argv[0] is the program
- * name); every other argument goes, in order and after argv[0], to rest
- * (room for argc pointers), *nr_rest its count. 0, or -EINVAL with a
- * message naming the bad argument in err.
+ * Parses argv (argv[0] is the program name): 0, or -EINVAL with a message
+ * naming the bad argument in err.
  */
 int bench_opts_parse(int argc, char *const argv[], struct bench_opts *o,
-                     char **rest, int *nr_rest, char *err, size_t err_len);
+                     char *err, size_t err_len);
 
 /* "64", "4K", "4KiB", "1M", "1MiB": 0, or -EINVAL (also for 0 or > 256 MiB). */
 int bench_parse_size(const char *s, uint64_t *out);
 
-/* The --help lines of these options. */
-const char *bench_opts_usage(void);
+/* The --help text. */
+const char *bench_usage(void);
 
 #endif

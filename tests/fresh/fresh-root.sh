@@ -47,7 +47,7 @@ inner() {
 
     # This machine's apt settings (its archive needs them), less the entry
     # that mypci's set-up adds: the fresh root must add it itself.
-    cp -a /etc/apt/. "$root/etc/apt/"
+    rm -rf "$root/etc/apt" && cp -a /etc/apt "$root/etc/apt"
     rm -f "$root/etc/apt/sources.list.d/mypci.sources"
     cp -L /etc/resolv.conf "$root/etc/resolv.conf" 2>/dev/null || true
     trap 'umount -R "$root/dev" "$root/sys" "$root/proc" 2>/dev/null' EXIT

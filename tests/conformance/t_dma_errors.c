@@ -99,13 +99,21 @@ static void expect_fail(struct world *w, const struct expect *x, uint64_t src,
     world_unchanged(w, x->what);
 }
 
+/* A world of 4 pages, filled from seed, and an unmapped range as large. */
+static uint64_t world_with_hole(struct world *w, uint32_t seed)
+{
+    uint64_t hole = ct_unmapped_iova(4 * PAGE);
+
+    world_init(w, 4 * PAGE);
+    world_fill(w, seed);
+    return hole;
+}
+
 START_TEST(dma_err_unmapped)
 {
     struct world w;
-    uint64_t hole = ct_unmapped_iova(4 * PAGE);
+    uint64_t hole = world_with_hole(&w, 1);
 
-    world_init(&w, 4 * PAGE);
-    world_fill(&w, 1);
     expect_fail(&w,
                 &(struct expect){"§3 error 1: unmapped source",
                                  "dir 0 from an "
@@ -343,10 +351,8 @@ END_TEST
 START_TEST(dma_err_fault_addr_sticky)
 {
     struct world w;
-    uint64_t hole = ct_unmapped_iova(4 * PAGE);
+    uint64_t hole = world_with_hole(&w, 40);
 
-    world_init(&w, 4 * PAGE);
-    world_fill(&w, 40);
     expect_fail(&w,
                 &(struct expect){"§3 error 1", "unmapped source",
                                  MYPCI_DMA_ERR_FAULT, hole + 0x777},

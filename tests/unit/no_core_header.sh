@@ -13,18 +13,14 @@ shift
 names=$(cd "$core" && ls -- *.h | sed 's/\./\\./g' | paste -sd '|' -)
 bad="^[[:space:]]*#[[:space:]]*include[[:space:]]*[\"<]([^\">]*/)?($names)[\">]|^[[:space:]]*#[[:space:]]*include.*device/core/"
 
-status=0
-checked=0
-for f in $(find "$@" -name '*.[ch]' | sort); do
-    checked=$((checked + 1))
-    if grep -nE "$bad" "$f" >&2; then
-        echo "$f: includes a device core header; use mypci/abi.h" >&2
-        status=1
-    fi
-done
-if [ "$checked" -eq 0 ]; then
+files=$(find "$@" -name '*.[ch]' | sort)
+if [ -z "$files" ]; then
     echo "no C files in $*" >&2
     exit 1
 fi
-echo "$checked files, none includes a header of $core"
-exit $status
+# shellcheck disable=SC2086 # one word per file: the paths have no spaces
+if grep -nHE "$bad" $files >&2; then
+    echo "the files above include a device core header; use mypci/abi.h" >&2
+    exit 1
+fi
+echo "$(echo "$files" | wc -l) files, none includes a header of $core"

@@ -93,7 +93,7 @@ check_case "$tmp/mmap" mmap-refused 2 "(Cannot allocate memory)"
 # Interrupt remapping off. The launcher's -device intel-iommu,intremap=on
 # wins over -global, so the guest kernel is told intremap=off instead.
 "$MYPCI" exec --device mypci \
-    --qemu-arg -append --qemu-arg "console=ttyS0 quiet loglevel=3 panic=-1 intel_iommu=on intremap=off" \
+    --qemu-arg -append --qemu-arg "console=ttyS0 quiet loglevel=3 panic=-1 intel_iommu=on intremap=off no_timer_check" \
     -- sh -c 'echo "=== no-intremap"; mypci-vfio-test --bind 2>&1; echo "--- status $?"' \
     >"$tmp/intremap" 2>&1
 check_case "$tmp/intremap" no-intremap 2 "IOMMU without interrupt remapping: VFIO_SET_IOMMU refused"
@@ -102,7 +102,7 @@ check_case "$tmp/intremap" no-intremap 2 "(Operation not permitted)"
 # The same on 6.12: iommufd refuses to bind the device (EPERM) where type1
 # refuses VFIO_SET_IOMMU; auto picks iommufd there.
 "$MYPCI" exec --kernel 6.12 --device mypci \
-    --qemu-arg -append --qemu-arg "console=ttyS0 quiet loglevel=3 panic=-1 intel_iommu=on intremap=off" \
+    --qemu-arg -append --qemu-arg "console=ttyS0 quiet loglevel=3 panic=-1 intel_iommu=on intremap=off no_timer_check" \
     -- sh -c '
     echo "=== no-intremap-iommufd"; mypci-vfio-test --bind 2>&1; echo "--- status $?"
     echo "=== no-intremap-type1"; mypci-vfio-test --bind --iommu type1 2>&1; echo "--- status $?"' \

@@ -1,0 +1,108 @@
+# Live migration of the launcher's VM (./mypci exec --migrate N): while the
+# guest's command runs, the VM moves N times to a fresh QEMU on this host
+# (the same command line plus -incoming on a UNIX socket), driven over QMP
+# by scripts/qmp.py. One console filter reads every QEMU's serial output
+# from one FIFO, so the command's output, status and timeout carry on as if
+# nothing happened. Sourced by ./mypci.
+# shellcheck shell=bash
+
+# start_qemu DIR N OUT_FD [EXTRA ARGS...]: QEMU number N in the background,
+# its serial console into OUT_FD, its QMP socket DIR/qmpN.sock, its stderr
+# shown and kept in DIR/qemuN.err; sets QEMU_PID.
+start_qemu() {
+    local dir=$1 n=$2 out_fd=$3
+    shift 3
+    "$QEMU" "${QEMU_ARGS[@]}" -qmp "unix:$dir/qmp$n.sock,server=on,wait=off" "$@" \
+        </dev/null >&"$out_fd" 2> >(tee "$dir/qemu$n.err" >&2) &
+    QEMU_PID=$!
+}
+
+# Waits until PATH exists while PID lives, at most S seconds.
+wait_for_file() {
+    local path=$1 pid=$2 tenths=$(($3 * 10))
+    while [ ! -e "$path" ] && kill -0 "$pid" 2>/dev/null && [ "$tenths" -gt 0 ]; do
+        sleep 0.1
+        tenths=$((tenths - 1))
+    done
+    [ -e "$path" ]
+}
+
+# Sleeps S seconds unless the command ends, QEMU ends or the deadline comes;
+# true when the whole time passed with the guest still running its command.
+guest_runs_for() {
+    local dir=$1 seconds=$2 deadline=$3 tenths=$(($2 * 10))
+    while [ "$tenths" -gt 0 ]; do
+        [ ! -f "$dir/status" ] && kill -0 "$QEMU_PID" 2>/dev/null && [ "$SECONDS" -lt "$deadline" ] ||
+            return 1
+        sleep 0.1
+        tenths=$((tenths - 1))
+    done
+}
+
+# migrate_once DIR N TOTAL START: moves the VM from QEMU N-1 to a new QEMU N.
+migrate_once() {
+    local dir=$1 n=$2 total=$3 start=$4 old_pid=$QEMU_PID figures
+    start_qemu "$dir" "$n" "$CONSOLE_FD" -incoming "unix:$dir/mig$n.sock"
+    local new_pid=$QEMU_PID
+    if ! wait_for_file "$dir/mig$n.sock" "$new_pid" 30; then
+        migration_failed "$dir" "$n" "$total" "the destination QEMU did not listen on $dir/mig$n.sock" "$old_pid" "$new_pid"
+    fi
+    if ! figures=$("$PYTHON" "$MYPCI_ROOT/scripts/qmp.py" migrate "$dir/qmp$((n - 1)).sock" \
+        "unix:$dir/mig$n.sock" --timeout 120 --json "$dir/migrations.jsonl" 2>"$dir/qmp$n.err"); then
+        migration_failed "$dir" "$n" "$total" "$(sed 's/^qmp.py: //' "$dir/qmp$n.err")" "$old_pid" "$new_pid"
+    fi
+    wait "$old_pid" 2>/dev/null || true
+    log "migration $n/$total at $((SECONDS - start)) s: $figures"
+}
+
+migration_failed() {
+    local dir=$1 n=$2 total=$3 why=$4 old_pid=$5 new_pid=$6 f
+    log "error: migration $n/$total failed: $why"
+    for f in "$dir/qemu$((n - 1)).err" "$dir/qemu$n.err"; do
+        [ -s "$f" ] || continue
+        log "last lines of ${f##*/} (QEMU $([ "$f" = "$dir/qemu$n.err" ] && echo destination || echo source)):"
+        tail -n 10 "$f" | sed 's/^/  | /' >&2
+    done
+    kill "$old_pid" "$new_pid" 2>/dev/null
+    wait "$old_pid" "$new_pid" 2>/dev/null
+    exit 1
+}
+
+# vm_run_migrating DIR TIMEOUT CONSOLE_LOG MIGRATIONS EVERY: the VM run of
+# vm_exec with N live migrations, EVERY seconds apart once the command has
+# started. Leaves the same files as the plain run (status, qemu-status,
+# boot-timeout); fails when a migration fails or the command ended before
+# all of them.
+vm_run_migrating() {
+    local dir=$1 timeout=$2 console_log=$3 total=$4 every=$5
+    local deadline=$((SECONDS + timeout)) n=0 start filter_pid
+    mkfifo "$dir/console.fifo"
+    console_filter "$dir/status" "$console_log" "$VM_VERBOSE" "$dir/started" <"$dir/console.fifo" &
+    filter_pid=$!
+    # Held open by the launcher: the filter sees one stream across QEMUs.
+    exec {CONSOLE_FD}>"$dir/console.fifo"
+    start_qemu "$dir" 0 "$CONSOLE_FD"
+    if ! wait_for_file "$dir/started" "$QEMU_PID" "$BOOT_TIMEOUT"; then
+        kill -0 "$QEMU_PID" 2>/dev/null && { touch "$dir/boot-timeout"; kill "$QEMU_PID"; }
+    fi
+    start=$SECONDS
+    while [ -f "$dir/started" ] && [ "$n" -lt "$total" ]; do
+        guest_runs_for "$dir" "$every" "$deadline" || break
+        n=$((n + 1))
+        migrate_once "$dir" "$n" "$total" "$start"
+    done
+    while kill -0 "$QEMU_PID" 2>/dev/null && [ "$SECONDS" -lt "$deadline" ]; do sleep 0.2; done
+    if kill -0 "$QEMU_PID" 2>/dev/null; then
+        kill "$QEMU_PID"
+        echo 124 >"$dir/qemu-status"
+    fi
+    local qemu_status=0
+    wait "$QEMU_PID" 2>/dev/null || qemu_status=$?
+    [ -f "$dir/qemu-status" ] || echo "$qemu_status" >"$dir/qemu-status"
+    exec {CONSOLE_FD}>&-
+    wait "$filter_pid" 2>/dev/null
+    if [ -f "$dir/status" ] && [ "$n" -lt "$total" ]; then
+        log "error: the command ended after $n of $total migrations (--migrate-every $every s): give it longer, or migrate more often"
+        echo 1 >"$dir/migrate-short"
+    fi
+}

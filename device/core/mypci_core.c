@@ -507,24 +507,63 @@ void mypci_core_run_deferred(struct mypci_core *core)
 }
 
 /*
- * Values outside a register's defined bits cannot come from the guest, only
- * from a corrupt migration stream; dropping them keeps the core's invariants.
+ * The reason a loaded state is one no guest can reach, or NULL. ABI 10
+ * preserves the device's state; a stream that holds bits no register
+ * defines, an error code the ABI does not know, a status no transfer leaves
+ * behind or an INTx level other than 0/1 was corrupted or forged, and is
+ * refused rather than left for the guest to trip over. A BUSY transfer
+ * whose latched registers are out of range is not among them: the guest can
+ * latch any values (the engine checks a transfer when it runs, ABI 4), so
+ * it loads and then fails with the ABI's error code.
  */
-static void state_sanitize(struct mypci_core *core)
+static const char *loaded_state_unreachable(const struct mypci_core *core)
 {
-    core->irq_status &= MYPCI_IRQ_ALL;
-    core->irq_enable &= MYPCI_IRQ_ALL;
-    core->dma_status &= DMA_STATUS_DEFINED;
-    core->intx_level = core->intx_level ? 1 : 0;
-    core->vcap_events &= MYPCI_VCAP_EVENT_MAILBOX;
+    uint32_t status = core->dma_status;
+    uint32_t err = (status & MYPCI_DMA_STATUS_ERR_MASK) >>
+                   MYPCI_DMA_STATUS_ERR_SHIFT;
+
+    if (core->irq_status & ~MYPCI_IRQ_ALL) {
+        return "IRQ_STATUS has bits the ABI does not define";
+    }
+    if (core->irq_enable & ~MYPCI_IRQ_ALL) {
+        return "IRQ_ENABLE has bits the ABI does not define";
+    }
+    if (status & ~DMA_STATUS_DEFINED) {
+        return "DMA_STATUS has bits the ABI does not define";
+    }
+    if (err > MYPCI_DMA_ERR_LAST) {
+        return "DMA_STATUS holds an error code the ABI does not define";
+    }
+    if ((status & MYPCI_DMA_STATUS_BUSY) &&
+        (status & (MYPCI_DMA_STATUS_DONE | MYPCI_DMA_STATUS_ERR_MASK))) {
+        return "DMA_STATUS is BUSY and DONE (or failed) at once";
+    }
+    if (err && !(status & MYPCI_DMA_STATUS_DONE)) {
+        return "DMA_STATUS holds an error code without DONE";
+    }
+    if (core->intx_level > 1) {
+        return "the INTx level is neither 0 nor 1";
+    }
+    if (core->vcap_events & ~MYPCI_VCAP_EVENT_MAILBOX) {
+        return "the vendor capability's EVENTS has bits the ABI does not define";
+    }
+    return NULL;
 }
 
-void mypci_core_post_load(struct mypci_core *core)
+int mypci_core_post_load(struct mypci_core *core, const char **why)
 {
-    state_sanitize(core);
+    const char *unreachable = loaded_state_unreachable(core);
+
+    if (unreachable) {
+        if (why) {
+            *why = unreachable;
+        }
+        return -EINVAL;
+    }
     if (core->dma_status & MYPCI_DMA_STATUS_BUSY) {
         core->ops->schedule(core->opaque);
     }
+    return 0;
 }
 
 /* ---- BAR0 registers (ABI 3) ------------------------------------------- */

@@ -162,8 +162,13 @@ void mypci_core_run_deferred(struct mypci_core *core);
  */
 void mypci_core_irq_mode_changed(struct mypci_core *core);
 
-/* After loading migrated state: re-arms a transfer that was in flight. */
-void mypci_core_post_load(struct mypci_core *core);
+/*
+ * After loading migrated state: re-arms a transfer that was in flight.
+ * Returns -EINVAL, with the reason in *why (when why is not NULL) and the
+ * state untouched, when the loaded state is one no guest can reach (a
+ * corrupt or forged stream); the host must then refuse the load.
+ */
+int mypci_core_post_load(struct mypci_core *core, const char **why);
 
 /*
  * Vendor capability body, offset 4..MYPCI_VCAP_LEN-1 inside the capability,

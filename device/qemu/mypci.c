@@ -601,19 +601,24 @@ static void mypci_reset(DeviceState *dev)
     memory_region_set_dirty(&s->device_mem, 0, s->mem_size);
 }
 
-static int mypci_post_load(void *opaque, int version_id)
+/* A stream whose state no guest can reach is refused, never run (ABI 10). */
+static bool mypci_post_load(void *opaque, int version_id, Error **errp)
 {
     MyPCIState *s = opaque;
+    const char *why = NULL;
 
-    mypci_core_post_load(&s->core);
-    return 0;
+    if (mypci_core_post_load(&s->core, &why) < 0) {
+        error_setg(errp, "mypci: refusing the migration stream: %s", why);
+        return false;
+    }
+    return true;
 }
 
 static const VMStateDescription vmstate_mypci = {
     .name = TYPE_MYPCI,
     .version_id = 1,
     .minimum_version_id = 1,
-    .post_load = mypci_post_load,
+    .post_load_errp = mypci_post_load,
     .fields = (const VMStateField[]) {
         VMSTATE_PCI_DEVICE(parent_obj, MyPCIState),
         VMSTATE_MSIX(parent_obj, MyPCIState),

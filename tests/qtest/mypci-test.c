@@ -393,6 +393,147 @@ static void test_migration(void)
     unlink(path);
 }
 
+/*
+ * The mypci section of a migration stream, restated from the VMState in
+ * device/qemu/mypci.c: after the PCI and MSI-X state come the core's
+ * fields, big-endian, in this order. SCRATCH carries a marker that finds
+ * the section in the file.
+ */
+enum {
+    STREAM_SCRATCH = 0,
+    STREAM_IRQ_STATUS = 4,
+    STREAM_DMA_STATUS = 36,
+    STREAM_RUN_LEN = 68,
+    STREAM_INTX_LEVEL = 76,
+    STREAM_VCAP_EVENTS = 84,
+};
+#define STREAM_MARKER 0x5ca7c4edu
+
+static void stream_to_file(const char *uri)
+{
+    Fixture f;
+    QPCIBar bar0;
+
+    fixture_start(&f, "");
+    qpci_device_enable(f.dev);
+    bar0 = qpci_iomap(f.dev, 0, NULL);
+    qpci_io_writel(f.dev, bar0, REG_SCRATCH, STREAM_MARKER);
+    qtest_qmp_assert_success(f.qts, "{'execute': 'migrate', 'arguments': "
+                             "{'uri': %s}}", uri);
+    wait_migration(f.qts);
+    fixture_stop(&f);
+}
+
+/* Overwrites the big-endian field at OFFSET from SCRATCH's marker. */
+static void stream_patch(const char *path, unsigned offset, uint32_t value)
+{
+    const uint8_t marker[4] = {0x5c, 0xa7, 0xc4, 0xed};
+    g_autofree char *data = NULL;
+    gsize len;
+    uint8_t *at;
+    const uint8_t be[4] = {value >> 24, value >> 16, value >> 8, value};
+
+    g_assert_true(g_file_get_contents(path, &data, &len, NULL));
+    at = memmem(data, len, marker, sizeof(marker));
+    g_assert_nonnull(at);
+    g_assert_null(memmem(at + 1, len - (at + 1 - (uint8_t *)data), marker,
+                         sizeof(marker)));
+    g_assert_cmpuint(at - (uint8_t *)data + offset + 4, <=, len);
+    memcpy(at + offset, &be, sizeof(be));
+    g_assert_true(g_file_set_contents(path, data, len, NULL));
+}
+
+/* Loads the stream into a fresh QEMU; returns its final migration status. */
+static char *stream_load(QTestState **qts, const char *uri, char **error)
+{
+    *qts = qtest_initf("-machine q35 -nodefaults -device mypci,addr=04.0 "
+                       "-incoming defer");
+    qtest_qmp_assert_success(*qts, "{'execute': 'migrate-incoming', "
+                             "'arguments': {'uri': %s, 'exit-on-error': false}}",
+                             uri);
+    for (int i = 0; i < 3000; i++) {
+        QDict *rsp = qtest_qmp(*qts, "{'execute': 'query-migrate'}");
+        QDict *ret = qdict_get_qdict(rsp, "return");
+        const char *status = qdict_get_try_str(ret, "status");
+
+        if (status && (!strcmp(status, "completed") || !strcmp(status, "failed"))) {
+            char *result = g_strdup(status);
+
+            *error = g_strdup(qdict_get_try_str(ret, "error-desc"));
+            qobject_unref(rsp);
+            return result;
+        }
+        qobject_unref(rsp);
+        g_usleep(10 * 1000);
+    }
+    g_error("incoming migration did not end");
+}
+
+typedef struct {
+    const char *name;
+    unsigned offset;
+    uint32_t value;
+    const char *reason;
+} CorruptStream;
+
+/* ABI 10 in the other direction: a state no guest can reach is refused. */
+static void test_corrupt_stream(const void *data)
+{
+    const CorruptStream *c = data;
+    g_autofree char *path = g_strdup_printf("%s/mypci-bad-%d", g_get_tmp_dir(),
+                                            getpid());
+    g_autofree char *uri = g_strdup_printf("file:%s", path);
+    g_autofree char *status = NULL;
+    g_autofree char *error = NULL;
+    QTestState *qts;
+
+    stream_to_file(uri);
+    stream_patch(path, c->offset, c->value);
+    status = stream_load(&qts, uri, &error);
+    g_assert_cmpstr(status, ==, "failed");
+    g_assert_nonnull(error);
+    g_assert_nonnull(strstr(error, "mypci: refusing the migration stream"));
+    g_assert_nonnull(strstr(error, c->reason));
+    qtest_quit(qts);
+    unlink(path);
+}
+
+/*
+ * A BUSY transfer whose latched length is over mem-size is a state the
+ * guest can reach (the engine checks when it runs): it loads, runs, and
+ * fails with error 2 (ABI 3: bad command or length).
+ */
+static void test_stream_busy_bad_length(void)
+{
+    g_autofree char *path = g_strdup_printf("%s/mypci-busy-%d", g_get_tmp_dir(),
+                                            getpid());
+    g_autofree char *uri = g_strdup_printf("file:%s", path);
+    g_autofree char *status = NULL;
+    g_autofree char *error = NULL;
+    Fixture f = {0};
+
+    stream_to_file(uri);
+    stream_patch(path, STREAM_DMA_STATUS, 0x1);        /* BUSY */
+    stream_patch(path, STREAM_RUN_LEN, 2 * 1024 * 1024); /* > 1 MiB */
+    status = stream_load(&f.qts, uri, &error);
+    g_assert_cmpstr(status, ==, "completed");
+    f.bus = qpci_new_pc(f.qts, NULL);
+    f.dev = qpci_device_find(f.bus, MYPCI_DEVFN);
+    qpci_device_enable(f.dev);
+    g_assert_cmphex(wait_dma(f.dev, qpci_iomap(f.dev, 0, NULL)), ==,
+                    0x2 | 2u << 8);
+    fixture_stop(&f);
+    unlink(path);
+}
+
+static const CorruptStream corrupt_streams[] = {
+    {"irq-status-undefined-bit", STREAM_IRQ_STATUS, 0x80, "IRQ_STATUS"},
+    {"dma-busy-and-done", STREAM_DMA_STATUS, 0x3, "BUSY and DONE"},
+    {"dma-error-code-undefined", STREAM_DMA_STATUS, 0x2 | 9u << 8, "error code"},
+    {"intx-level-7", STREAM_INTX_LEVEL, 7, "INTx level"},
+    {"vcap-events-undefined-bit", STREAM_VCAP_EVENTS, 0x4, "EVENTS"},
+};
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -405,5 +546,13 @@ int main(int argc, char **argv)
     qtest_add_func("/mypci/dma-own-ram-bar", test_dma_own_ram_bar);
     qtest_add_func("/mypci/bad-properties", test_bad_properties);
     qtest_add_func("/mypci/migration", test_migration);
+    for (size_t i = 0; i < G_N_ELEMENTS(corrupt_streams); i++) {
+        g_autofree char *name = g_strdup_printf("/mypci/migration-refuses/%s",
+                                                corrupt_streams[i].name);
+
+        qtest_add_data_func(name, &corrupt_streams[i], test_corrupt_stream);
+    }
+    qtest_add_func("/mypci/migration-busy-bad-length",
+                   test_stream_busy_bad_length);
     return g_test_run();
 }

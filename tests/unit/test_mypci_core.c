@@ -1479,29 +1479,78 @@ START_TEST(post_load_rearms_a_transfer_in_flight)
     fill(bus(0), 0x100, 1);
     dma_start(busaddr(0), 0, 0x100, DIR_H2D);
     ck_assert_uint_eq(host->schedule_count, 1);
-    mypci_core_post_load(&core);
+    ck_assert_int_eq(mypci_core_post_load(&core, NULL), 0);
     ck_assert_uint_eq(host->schedule_count, 2);
     mypci_core_run_deferred(&core);
     ck_assert(memcmp(mem, bus(0), 0x100) == 0);
-    mypci_core_post_load(&core);
+    ck_assert_int_eq(mypci_core_post_load(&core, NULL), 0);
     ck_assert_uint_eq(host->schedule_count, 2);
 }
 END_TEST
 
-START_TEST(post_load_drops_undefined_bits)
+/* One state no guest can reach (ABI 3 and 8 define every bit). */
+struct unreachable_state {
+    const char *field;
+    uint32_t *reg;
+    uint32_t value;
+    const char *reason;
+};
+
+static void assert_load_refused(const struct unreachable_state *c)
 {
-    core.irq_status = 0xffffffff;
-    core.irq_enable = 0xfffffff0;
-    core.dma_status = 0xffff0000;
-    core.intx_level = 7;
-    core.vcap_events = 0xfffffffe;
-    mypci_core_post_load(&core);
-    ck_assert_uint_eq(core.irq_status, MYPCI_IRQ_ALL);
-    ck_assert_uint_eq(core.irq_enable, 0);
-    ck_assert_uint_eq(core.dma_status, 0);
-    ck_assert_uint_eq(core.intx_level, 1);
-    ck_assert_uint_eq(core.vcap_events, 0);
+    const char *why = NULL;
+
+    *c->reg = c->value;
+    ck_assert_msg(mypci_core_post_load(&core, &why) == -EINVAL, "%s=0x%x loaded",
+                  c->field, c->value);
+    ck_assert_ptr_nonnull(why);
+    ck_assert_msg(strstr(why, c->reason) != NULL, "%s: reason '%s'", c->field,
+                  why);
+    ck_assert_uint_eq(*c->reg, c->value); /* refused, not repaired */
     ck_assert_uint_eq(host->schedule_count, 0);
+}
+
+START_TEST(post_load_refuses_unreachable_states)
+{
+    const struct unreachable_state cases[] = {
+        {"irq_status", &core.irq_status, 0x8, "IRQ_STATUS"},
+        {"irq_status", &core.irq_status, 0x80000001, "IRQ_STATUS"},
+        {"irq_enable", &core.irq_enable, 0x10, "IRQ_ENABLE"},
+        {"dma_status", &core.dma_status, 0x8, "DMA_STATUS has bits"},
+        {"dma_status", &core.dma_status, 0x10000, "DMA_STATUS has bits"},
+        {"dma_status", &core.dma_status, 0x2 | 5u << 8, "error code"},
+        {"dma_status", &core.dma_status, 0x1 | 0x2, "BUSY and DONE"},
+        {"dma_status", &core.dma_status, 0x1 | 2u << 8, "BUSY and DONE"},
+        {"dma_status", &core.dma_status, 3u << 8, "without DONE"},
+        {"intx_level", &core.intx_level, 2, "INTx level"},
+        {"vcap_events", &core.vcap_events, 0x2, "EVENTS"},
+    };
+
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        uint32_t saved = *cases[i].reg;
+
+        assert_load_refused(&cases[i]);
+        *cases[i].reg = saved;
+    }
+    /* Every defined bit at once is a state the guest can reach. */
+    core.irq_status = MYPCI_IRQ_ALL;
+    core.irq_enable = MYPCI_IRQ_ALL;
+    core.dma_status = MYPCI_DMA_STATUS_DONE | MYPCI_DMA_STATUS_DROPPED |
+                      (uint32_t)MYPCI_DMA_ERR_LAST << MYPCI_DMA_STATUS_ERR_SHIFT;
+    core.intx_level = 1;
+    core.vcap_events = MYPCI_VCAP_EVENT_MAILBOX;
+    ck_assert_int_eq(mypci_core_post_load(&core, NULL), 0);
+}
+END_TEST
+
+/* The guest can latch any length; the engine refuses it when it runs. */
+START_TEST(post_load_keeps_a_latched_bad_length_for_the_engine)
+{
+    dma_start(busaddr(0), 0, MEM_SIZE + 1, DIR_H2D);
+    ck_assert_int_eq(mypci_core_post_load(&core, NULL), 0);
+    mypci_core_run_deferred(&core);
+    /* ABI 3: error 2, bad command or length. */
+    ck_assert_uint_eq(rd(MYPCI_REG_DMA_STATUS), status_for_error(2));
 }
 END_TEST
 
@@ -1926,7 +1975,8 @@ static void add_reset_tests(Suite *s)
     tcase_add_test(tc, function_reset_abandons_the_transfer);
     tcase_add_test(tc, reset_during_the_move_abandons_the_rest);
     tcase_add_test(tc, post_load_rearms_a_transfer_in_flight);
-    tcase_add_test(tc, post_load_drops_undefined_bits);
+    tcase_add_test(tc, post_load_refuses_unreachable_states);
+    tcase_add_test(tc, post_load_keeps_a_latched_bad_length_for_the_engine);
 }
 
 static void add_vcap_tests(Suite *s)

@@ -1,7 +1,8 @@
 #!/usr/bin/python3
-"""Live migration of a launcher VM over QMP (QEMU's machine protocol).
+"""Live migration and savevm of a launcher VM over QMP (QEMU's machine protocol).
 
 usage: qmp.py migrate SRC_QMP_SOCKET DEST_URI [--timeout S] [--json FILE]
+       qmp.py savevm SRC_QMP_SOCKET SNAPSHOT_NAME [--timeout S] [--json FILE]
 
 Connects to the source QEMU's QMP socket, lifts the migration bandwidth
 limit (QEMU's default, 128 MiB/s, would make every migration of a small
@@ -10,7 +11,8 @@ started with `-incoming DEST_URI`), polls `query-migrate` until it ends,
 then quits the source. Prints the figures QMP reports (total time, downtime,
 bytes transferred; with --json also setup time and RAM size, as a JSON line
 appended to FILE) and exits 0; when the migration fails or is refused,
-prints QMP's reason on stderr and exits 1.
+prints QMP's reason on stderr and exits 1. savevm saves the running VM as
+an internal snapshot of its qcow2 disk and quits it.
 """
 import argparse
 import json
@@ -88,7 +90,25 @@ def migrate(src_path, dest_uri, timeout):
     return figures
 
 
+def savevm(src_path, name, timeout):
+    """savevm NAME (HMP: QMP's snapshot-save is a job API) on the paused
+    source, then quit; the next QEMU resumes with -loadvm NAME."""
+    qmp = QMP(src_path, timeout)
+    start = time.monotonic()
+    output = qmp.execute("human-monitor-command", **{"command-line": f"savevm {name}"})
+    elapsed_ms = round((time.monotonic() - start) * 1000)
+    if output and output.strip():
+        raise QMPError(output.strip())
+    try:
+        qmp.execute("quit")
+    except QMPError:
+        pass
+    return {"savevm_ms": elapsed_ms}
+
+
 def summary(figures):
+    if "savevm_ms" in figures:
+        return f"savevm {figures['savevm_ms']} ms"
     mib = (figures["transferred_bytes"] or 0) / 2**20
     return (f"total {figures['total_time_ms']} ms, downtime {figures['downtime_ms']} ms, "
             f"{mib:.1f} MiB transferred")
@@ -96,14 +116,16 @@ def summary(figures):
 
 def main(argv):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("action", choices=["migrate"])
+    parser.add_argument("action", choices=["migrate", "savevm"])
     parser.add_argument("source_qmp")
-    parser.add_argument("dest_uri")
+    parser.add_argument("dest_uri", help="migrate: the destination's -incoming URI; "
+                        "savevm: the snapshot's name")
     parser.add_argument("--timeout", type=float, default=120.0)
     parser.add_argument("--json", help="append the figures to this file, a JSON object a line")
     args = parser.parse_args(argv[1:])
     try:
-        figures = migrate(args.source_qmp, args.dest_uri, args.timeout)
+        action = migrate if args.action == "migrate" else savevm
+        figures = action(args.source_qmp, args.dest_uri, args.timeout)
     except (OSError, QMPError, ValueError) as error:
         print(f"qmp.py: {error}", file=sys.stderr)
         return 1

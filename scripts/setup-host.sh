@@ -22,7 +22,7 @@ HOST_PACKAGES=(
     check libpci-dev pciutils cpio xz-utils zstd seabios
     busybox-static kmod pci.ids gnuplot-nox clang-format
     bc libelf-dev libssl-dev clang libclang-rt-14-dev
-    debootstrap
+    debootstrap qemu-utils
 )
 
 # The kit builds against Debian 12's toolchain and archive; say what this is.
@@ -168,7 +168,9 @@ main() {
     if [ -n "$missing" ]; then
         log "apt: missing: ${missing//$'\n'/ }"
         # shellcheck disable=SC2086
-        apt_install "apt: installing $(wc -l <<<"$missing") packages" $missing
+        local count
+        count=$(wc -l <<<"$missing")
+        apt_install "apt: installing $count package$([ "$count" = 1 ] || echo s)" $missing
     fi
     meson_ok || apt_install "apt: installing meson from bookworm-backports" -t bookworm-backports meson
     meson_ok || die "meson >= $MESON_MIN is required (bookworm-backports has it)"

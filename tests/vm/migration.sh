@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Live migration of a running guest (ABI 10): ./mypci exec --migrate N moves
-# the VM to a fresh QEMU N times while the command runs. Checked from inside
+# the VM to a fresh QEMU N times while the command runs; --savevm N saves it
+# to a qcow2 snapshot N times and resumes it in a fresh QEMU. Checked from inside
 # the guest: DMA in flight (x-dma-delay-us) survives with every transfer
 # checksummed, the conformance suite passes, and registers, the vendor
 # capability, device memory and the seed devices' reg keep their values.
@@ -60,25 +61,43 @@ echo "mailbox=$(setpci -s "$dev" 0xc8.L)"
 echo "result=$(setpci -s "$dev" 0xcc.L)"
 echo "events=$(setpci -s "$dev" 0xd0.L)"
 EOF
-"$MYPCI" exec --migrate 2 --migrate-every 2 --device mypci_minimal \
-    --device mypci_configurable,reg=0x42 --device mypci \
-    -- sh -c "$(cat "$tmp/state.sh")" >"$tmp/state" 2>&1
-status=$?
-ok "$([ "$status" = 0 ] && [ "$(migration_lines "$tmp/state")" = 2 ]; echo $?)" \
-    "state check ran across 2 migrations (status $status)" "$(tail -n 15 "$tmp/state")"
-expect() { # NAME VALUE WHAT
-    grep -qx "$1=$2" "$tmp/state"
-    ok $? "after 2 migrations: $3 is $2" "$(grep "^$1=" "$tmp/state")"
+expect() { # FILE WHEN NAME VALUE WHAT
+    grep -qx "$3=$4" "$1"
+    ok $? "after $2: $5 is $4" "$(grep "^$3=" "$1")"
 }
-expect minimal_reg 0x1234abcd "mypci_minimal's reg"
-expect configurable_reg 0x00000077 "mypci_configurable's reg"
-expect scratch 0x5ca7c4ed "mypci's SCRATCH"
-expect irq_enable 0x00000005 "mypci's IRQ_ENABLE"
-expect mem_first 0xcafef00d "device memory's first word"
-expect mem_last 0x0badc0de "device memory's last word"
-expect mailbox 600dcafe "the vendor capability's MAILBOX"
-expect result 9ff23501 "the vendor capability's RESULT (~MAILBOX)"
-expect events 00000001 "the vendor capability's EVENTS bit 0"
+state_check() { # OPTION COUNT WHAT LINE-PATTERN
+    local out="$tmp/state-$1"
+    "$MYPCI" exec "--$1" "$2" --migrate-every 2 --device mypci_minimal \
+        --device mypci_configurable,reg=0x42 --device mypci \
+        -- sh -c "$(cat "$tmp/state.sh")" >"$out" 2>&1
+    status=$?
+    ok "$([ "$status" = 0 ] && [ "$(grep -c "$4" "$out")" = "$2" ]; echo $?)" \
+        "state check ran across $2 $3 (status $status)" "$(tail -n 15 "$out")"
+    local when="$2 $3"
+    expect "$out" "$when" minimal_reg 0x1234abcd "mypci_minimal's reg"
+    expect "$out" "$when" configurable_reg 0x00000077 "mypci_configurable's reg"
+    expect "$out" "$when" scratch 0x5ca7c4ed "mypci's SCRATCH"
+    expect "$out" "$when" irq_enable 0x00000005 "mypci's IRQ_ENABLE"
+    expect "$out" "$when" mem_first 0xcafef00d "device memory's first word"
+    expect "$out" "$when" mem_last 0x0badc0de "device memory's last word"
+    expect "$out" "$when" mailbox 600dcafe "the vendor capability's MAILBOX"
+    expect "$out" "$when" result 9ff23501 "the vendor capability's RESULT (~MAILBOX)"
+    expect "$out" "$when" events 00000001 "the vendor capability's EVENTS bit 0"
+}
+state_check migrate 2 migrations '^mypci: migration [0-9]/[0-9] at '
+# savevm/loadvm of the booted guest: saved to the qcow2 disk, QEMU quits,
+# a fresh QEMU resumes from the snapshot.
+state_check savevm 2 "savevm/loadvm round trips" '^mypci: snapshot [0-9]/[0-9] at [0-9]* s: savevm [0-9]* ms; resumed'
+
+# DMA in flight across savevm/loadvm.
+"$MYPCI" exec --savevm 3 --device mypci,x-dma-delay-us=200 -- \
+    mypci-storm --bind --soak 12 >"$tmp/storm-savevm" 2>&1
+status=$?
+summary=$(grep 'SUMMARY' "$tmp/storm-savevm")
+[ "$status" = 0 ] && [ "$(grep -c '^mypci: snapshot [0-9]/3 at' "$tmp/storm-savevm")" = 3 ] &&
+    grep -q ' mismatches=0 unexpected_faults=0 ' <<<"$summary"
+ok $? "mypci-storm with DMA in flight across 3 savevm/loadvm: 0 mismatches (status $status)" \
+    "$(grep -v '^qemu-system' "$tmp/storm-savevm" | tail -n 8)"
 
 # 4. An unmigratable command line: QEMU refuses, the launcher says why.
 mkdir -p "$tmp/share"
@@ -93,7 +112,7 @@ status=$?
 [ "$status" = 1 ] && grep -q "the command ended after 0 of 3 migrations" "$tmp/short"
 ok $? "a command that ends before its migrations fails and says so (status $status)" "$(cat "$tmp/short")"
 
-for bad in "--migrate x" "--migrate-every 0"; do
+for bad in "--migrate x" "--migrate-every 0" "--savevm -1"; do
     # shellcheck disable=SC2086
     "$MYPCI" exec $bad -- true >"$tmp/bad" 2>&1
     status=$?

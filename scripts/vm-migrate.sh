@@ -1,8 +1,9 @@
-# Live migration of the launcher's VM (./mypci exec --migrate N): while the
-# guest's command runs, the VM moves N times to a fresh QEMU on this host
-# (the same command line plus -incoming on a UNIX socket), driven over QMP
-# by scripts/qmp.py. One console filter reads every QEMU's serial output
-# from one FIFO, so the command's output, status and timeout carry on as if
+# Handing the launcher's VM over to a fresh QEMU while the guest's command
+# runs: ./mypci exec --migrate N live-migrates it N times (the same command
+# line plus -incoming on a UNIX socket), --savevm N saves it to a qcow2
+# snapshot N times and resumes it with -loadvm; both driven over QMP by
+# scripts/qmp.py. One console filter reads every QEMU's serial output from
+# one FIFO, so the command's output, status and timeout carry on as if
 # nothing happened. Sourced by ./mypci.
 # shellcheck shell=bash
 

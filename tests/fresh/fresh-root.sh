@@ -50,7 +50,8 @@ inner() {
     rm -rf "$root/etc/apt" && cp -a /etc/apt "$root/etc/apt"
     rm -f "$root/etc/apt/sources.list.d/mypci.sources"
     cp -L /etc/resolv.conf "$root/etc/resolv.conf" 2>/dev/null || true
-    trap 'umount -R "$root/dev" "$root/sys" "$root/proc" 2>/dev/null' EXIT
+    INNER_ROOT=$root
+    trap 'umount -R "$INNER_ROOT/dev" "$INNER_ROOT/sys" "$INNER_ROOT/proc" 2>/dev/null' EXIT
     mount -t proc proc "$root/proc" && mount --rbind /sys "$root/sys" &&
         mount --rbind /dev "$root/dev" || { echo "not ok 2 - mounting /proc, /sys, /dev"; return 1; }
 

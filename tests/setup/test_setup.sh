@@ -143,17 +143,20 @@ not_debian_12 "Debian GNU/Linux 13 (trixie)" debian 13
 
 if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
     # As nobody, everything looks missing: installing needs root, no sudo.
-    mkdir -p "$tmp/nobody-cache" && chown 65534 "$tmp/nobody-cache"
-    chmod -R a+rX "$tmp/empty-dpkg"
+    # nobody runs a copy of the launcher and its scripts: the clone itself
+    # may sit where nobody cannot read it (/root).
+    mkdir -p "$tmp/nobody-cache" "$tmp/tree" && chown 65534 "$tmp/nobody-cache"
+    cp -r "$root/mypci" "$root/scripts" "$tmp/tree/"
+    chmod -R a+rX "$tmp/empty-dpkg" "$tmp/tree"
     out=$(env -u SUDO_USER PATH=/usr/sbin:/usr/bin:/sbin:/bin MYPCI_CACHE=$tmp/nobody-cache \
         MYPCI_DPKG_ADMINDIR=$tmp/empty-dpkg MYPCI_APT_SOURCES_FILE=$tmp/nobody-cache/mypci.sources \
-        setpriv --reuid=65534 --regid=65534 --clear-groups "$setup" 2>&1)
+        setpriv --reuid=65534 --regid=65534 --clear-groups "$tmp/tree/scripts/setup-host.sh" 2>&1)
     status=$?
     [ "$status" != 0 ] && grep -q 'needs root: run as root' <<<"$out"
     ok $? "not root and no sudo: the set-up says root is needed, and for what (status $status)" "$out"
 
     out=$(setpriv --reuid=65534 --regid=65534 --clear-groups env HOME=/nonexistent MYPCI_CACHE= \
-        "$root/mypci" prepare 2>&1)
+        "$tmp/tree/mypci" prepare 2>&1)
     status=$?
     [ "$status" != 0 ] && grep -q 'the cache folder /nonexistent/.cache/mypci is not writable' <<<"$out"
     ok $? "a cache folder that cannot be written is named (status $status)" "$out"

@@ -47,7 +47,7 @@ build_source_kernel() {
             sh -c 'cd "$1" && apt-get download "$2"' sh "$dir.tmp/deb" "$pkg=$version"
         run_step "unpacking $pkg" "$dir.tmp/unpack.log" unpack_kernel_source "$dir.tmp"
         configure_source_kernel "$dir.tmp/src" "$frag"
-        run_step "building kernel $series from $pkg $version (about 10 minutes, once)" \
+        run_step "building kernel $series from $pkg $version (about 5 minutes on 2 cores, once)" \
             "$dir.tmp/build.log" make -C "$dir.tmp/src" -j"$(nproc)" vmlinux
         cp "$dir.tmp/src/vmlinux" "$dir.tmp/vmlinux"
         make -s -C "$dir.tmp/src" kernelrelease >"$dir.tmp/kver"

@@ -83,7 +83,7 @@ configure_and_build() {
     fi
     # A built tree only needs ninja's check (or a rebuild of what changed):
     # that is said only when it takes long enough to show progress.
-    local what="building QEMU (ninja, ~1,450 steps; ~5 minutes on 2 cores)" quiet=""
+    local what="building QEMU (ninja, ~1,450 steps; 3-6 minutes on 2 cores)" quiet=""
     [ ! -x "$build_dir/qemu-system-x86_64" ] || { what="QEMU build (ninja)"; quiet=1; }
     MYPCI_QUIET_STEP=$quiet run_step "$what" "$build_dir/ninja.log" \
         ninja -C "$build_dir" qemu-system-x86_64 tests/qtest/mypci-test

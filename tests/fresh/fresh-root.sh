@@ -119,6 +119,7 @@ main() {
     local status=0
     FRESH_START=$SECONDS FRESH_KEEP=$keep
     FRESH_ROOT=$(mktemp -d "$FRESH_DIR/mypci-fresh.XXXXXX")
+    chmod 755 "$FRESH_ROOT" # it becomes /: mktemp's 0700 would lock out non-root users
     trap cleanup EXIT
     trap 'exit 143' TERM
     trap 'exit 130' INT

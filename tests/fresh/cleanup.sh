@@ -16,23 +16,22 @@ left_behind() {
     pgrep -f "mypci-cleanup-test.$$/mypci-fresh" || true
 }
 
-# A command that outlives its timeout: killed, and everything cleaned up.
-out=$("$fresh" --timeout 5 -- sleep 600 2>&1)
-status=$?
-[ "$status" != 0 ] && grep -q "not ok 2 - 'sleep 600' did not finish within 5 s" <<<"$out"
-ok $? "a command past --timeout fails the test (status $status)" "$out"
-left=$(left_behind)
-[ -z "$left" ]
-ok $? "after a timeout: no mount, no process, no root left" "$left"
-
-# A failing command.
-out=$("$fresh" -- false 2>&1)
-status=$?
-[ "$status" != 0 ] && grep -q "not ok 2 - 'false' exits 0 (status 1" <<<"$out"
-ok $? "a failing command fails the test (status $status)" "$out"
-left=$(left_behind)
-[ -z "$left" ]
-ok $? "after a failure: no mount, no process, no root left" "$left"
+# fails_cleanly WHAT EXPECTED ARGS...: the test fails with EXPECTED in its
+# output, and leaves nothing behind.
+fails_cleanly() {
+    local what=$1 expected=$2 out status left
+    shift 2
+    out=$("$fresh" "$@" 2>&1)
+    status=$?
+    [ "$status" != 0 ] && grep -qF "$expected" <<<"$out"
+    ok $? "$what fails the test (status $status)" "$out"
+    left=$(left_behind)
+    [ -z "$left" ]
+    ok $? "after $what: no mount, no process, no root left" "$left"
+}
+fails_cleanly "a command past --timeout" "not ok 2 - 'sleep 600' did not finish within 5 s" \
+    --timeout 5 -- sleep 600
+fails_cleanly "a failing command" "not ok 2 - 'false' exits 0 (status 1" -- false
 
 # The test itself killed while its command runs in the root.
 "$fresh" -- sleep 600 >"$MYPCI_FRESH_DIR.out" 2>&1 &

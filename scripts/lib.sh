@@ -13,7 +13,9 @@ MESON_MIN=1.5
 DEFAULT_KERNEL=6.1
 KERNEL_SOURCE_6_12=6.12.117-1~deb12u1
 
-# Free space a cold build needs in the cache (measured: see README).
+# Free space a cold build needs in the cache, with margin: QEMU's source and
+# build take ~0.7 GiB (the ASan build ~0.5 GiB more), the 6.12 kernel's tree
+# and objects ~2 GiB while it builds (then only vmlinux is kept).
 QEMU_BUILD_GIB=4
 KERNEL_BUILD_GIB=4
 
@@ -143,6 +145,6 @@ as_root() {
     elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then
         sudo -n "$@"
     else
-        die "$AS_ROOT_WHY needs root: run as root (or with sudo, which is not available here without a password)"
+        die "${AS_ROOT_WHY:-this step} needs root: run as root (or with sudo, which is not available here without a password)"
     fi
 }

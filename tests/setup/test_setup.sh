@@ -166,18 +166,22 @@ else
 fi
 
 if [ "$(id -u)" = 0 ] && unshare --mount true 2>/dev/null; then
-    mkdir -p "$tmp/ro-cache"
-    out=$(unshare --mount sh -c 'mount -t tmpfs -o ro,size=1m tmpfs "$1" && MYPCI_CACHE=$1 "$2" prepare' \
-        sh "$tmp/ro-cache" "$root/mypci" 2>&1)
-    status=$?
+    # with_cache_tmpfs OPTS DIR CMD...: CMD with MYPCI_CACHE=DIR, a tmpfs
+    # mounted with OPTS in a mount namespace of its own; sets out, status.
+    with_cache_tmpfs() {
+        local opts=$1 dir=$2
+        shift 2
+        mkdir -p "$dir"
+        out=$(unshare --mount sh -c 'mount -t tmpfs -o "$1" tmpfs "$2" && MYPCI_CACHE=$2 &&
+            export MYPCI_CACHE && shift 2 && exec "$@"' sh "$opts" "$dir" "$@" 2>&1)
+        status=$?
+    }
+    with_cache_tmpfs ro,size=1m "$tmp/ro-cache" "$root/mypci" prepare
     [ "$status" != 0 ] && grep -q "the cache folder $tmp/ro-cache is not writable" <<<"$out"
     ok $? "a read-only cache folder: named, before anything is built (status $status)" "$out"
 
     # Too little disk: a 64 MiB cache, a QEMU source not yet fetched.
-    mkdir -p "$tmp/small-cache"
-    out=$(unshare --mount sh -c 'mount -t tmpfs -o size=64m tmpfs "$1" && MYPCI_CACHE=$1 "$2"' \
-        sh "$tmp/small-cache" "$root/scripts/build-qemu.sh" 2>&1)
-    status=$?
+    with_cache_tmpfs size=64m "$tmp/small-cache" "$root/scripts/build-qemu.sh"
     [ "$status" != 0 ] && grep -q "QEMU's source and build needs [0-9]* GiB free in $tmp/small-cache; 64M are free" <<<"$out"
     ok $? "too little disk for the QEMU build: how much is needed and where (status $status)" "$out"
 

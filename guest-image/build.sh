@@ -5,6 +5,7 @@
 # rebuilt only when one of its inputs changes.
 #
 # usage: build.sh KERNEL_SERIES PROGRAM...
+#        build.sh image PROGRAM...   no kernel, no modules (--kernel-image)
 # prints: KERNEL=<vmlinux> INITRD=<cpio>
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -161,19 +162,21 @@ inputs_hash() {
 }
 
 build_initramfs() {
-    local kdir=$1 out=$2 kver stage m
+    local kdir=$1 out=$2 kver="" stage m modules
     shift 2
-    kver=$(cat "$kdir/kver")
+    [ -z "$kdir" ] || kver=$(cat "$kdir/kver")
     stage=$(mktemp -d "$MYPCI_CACHE/stage.XXXXXX")
     mkdir -p "$stage/etc/mypci" "$stage/usr/local/bin" "$stage/bin"
     copy_with_libs "$stage" "${GUEST_HOST_FILES[@]}"
-    for m in $(module_list "$kdir/root" "$kver"); do
+    modules=""
+    if [ -n "$kdir" ]; then modules=$(module_list "$kdir/root" "$kver"); fi
+    for m in $modules; do
         mkdir -p "$stage/$(dirname "${m#"$kdir/root"}")"
         cp "$m" "$stage/${m#"$kdir/root"}"
         echo "${m#"$kdir/root"}" >>"$stage/etc/mypci/modules"
     done
     # lspci looks module names up through libkmod's index files.
-    if [ -d "$kdir/root/lib/modules/$kver" ]; then
+    if [ -n "$kdir" ] && [ -d "$kdir/root/lib/modules/$kver" ]; then
         mkdir -p "$stage/lib/modules/$kver"
         cp "$kdir/root/lib/modules/$kver"/modules.* "$stage/lib/modules/$kver/"
     fi
@@ -191,9 +194,10 @@ build_initramfs() {
 
 main() {
     [ $# -ge 1 ] || die "usage: build.sh KERNEL_SERIES PROGRAM..."
-    local series=$1 kdir hash out
+    local series=$1 kdir="" hash out
     shift
-    kdir=$(fetch_kernel "$series")
+    # A kernel image the user brings has what it needs built in.
+    [ "$series" = image ] || kdir=$(fetch_kernel "$series")
     hash=$(inputs_hash "$kdir" "$@")
     # MYPCI_IMAGE_TAG names a flavour (e.g. sanitize) kept beside the others.
     local name="initramfs-$series${MYPCI_IMAGE_TAG:+-$MYPCI_IMAGE_TAG}"
@@ -204,7 +208,7 @@ main() {
         build_initramfs "$kdir" "$out" "$@"
         find "$MYPCI_CACHE/guest" -name "$name-????????????????.cpio" ! -name "${out##*/}" -delete
     fi
-    echo "KERNEL=$kdir/vmlinux INITRD=$out"
+    echo "KERNEL=${kdir:+$kdir/vmlinux} INITRD=$out"
 }
 
 main "$@"

@@ -27,10 +27,8 @@ def decompress(data, kind):
     return out.stdout
 
 
-def main():
-    if len(sys.argv) != 3:
-        sys.exit(__doc__)
-    data = open(sys.argv[1], "rb").read()
+def extract(data):
+    """The ELF kernel compressed inside a bzImage's bytes, or None."""
     for magic, kind in MAGICS:
         start = data.find(magic)
         while start >= 0:
@@ -39,10 +37,18 @@ def main():
             except (OSError, EOFError, lzma.LZMAError):
                 elf = b""
             if elf.startswith(b"\x7fELF"):
-                open(sys.argv[2], "wb").write(elf)
-                return
+                return elf
             start = data.find(magic, start + 1)
-    sys.exit(f"extract-vmlinux: no compressed ELF kernel found in {sys.argv[1]}")
+    return None
+
+
+def main():
+    if len(sys.argv) != 3:
+        sys.exit(__doc__)
+    elf = extract(open(sys.argv[1], "rb").read())
+    if elf is None:
+        sys.exit(f"extract-vmlinux: no compressed ELF kernel found in {sys.argv[1]}")
+    open(sys.argv[2], "wb").write(elf)
 
 
 if __name__ == "__main__":

@@ -13,6 +13,16 @@ MESON_MIN=1.5
 DEFAULT_KERNEL=6.1
 KERNEL_SOURCE_6_12=6.12.117-1~deb12u1
 
+# The kernel's VFIO selftests (./mypci kselftest) come from the newest Linux
+# tree Debian serves: sid's binary package linux-source-SERIES (sid's source
+# package files for it 404 soon after each upload; the binary stays). Fetched
+# through a private apt configuration in the cache, never added to the
+# machine's sources. kselftest/build.sh names what sid offers when this goes;
+# the environment may name another tree to try.
+KSELFTEST_LINUX_SERIES=${KSELFTEST_LINUX_SERIES:-7.2}
+KSELFTEST_LINUX_VERSION=${KSELFTEST_LINUX_VERSION:-7.2.13-1}
+KSELFTEST_SUITE=sid
+
 # Free space a cold build needs in the cache, with margin: QEMU's source and
 # build take ~0.7 GiB (the ASan build ~0.5 GiB more), the 6.12 kernel's tree
 # and objects ~2 GiB while it builds (then only vmlinux is kept).

@@ -206,7 +206,10 @@ main() {
         log "building guest initramfs for kernel $series"
         mkdir -p "$MYPCI_CACHE/guest"
         build_initramfs "$kdir" "$out" "$@"
-        find "$MYPCI_CACHE/guest" -name "$name-????????????????.cpio" ! -name "${out##*/}" -delete
+        # Older images of this flavour go, but the newest few stay: two
+        # clones of the project (or worktrees) share the cache, and one
+        # must not delete the image the other is booting.
+        ls -t "$MYPCI_CACHE/guest/$name"-????????????????.cpio | tail -n +5 | xargs -r rm -f
     fi
     echo "KERNEL=${kdir:+$kdir/vmlinux} INITRD=$out"
 }

@@ -473,25 +473,33 @@ def targets(doc):
     else:
         out.append((None, "DMA 4 KiB doorbell -> MSI-X p50 <= 10 us: not "
                     "measured"))
-    mem = ms.get("guest/cpu/memcpy/1048576")
-    if mem and mem.get("available"):
-        half = mem["mib_per_s"] / 2
-        vals = []
-        for c in COMPLETIONS:
-            for d in DIRS:
-                m = ms.get("mypci/dma/%s/1048576/%s" % (d, c))
-                if m and m.get("available"):
-                    vals.append(("%s %s" % (d, c), m["mib_per_s"]))
-        host = doc.get("run", {}).get("host_memcpy_mib_per_s")
-        text = ("1 MiB DMA throughput >= half the guest's memcpy (%.0f/2 = "
-                "%.0f MiB/s): " % (mem["mib_per_s"], half) +
-                ", ".join("%s %.0f" % v for v in vals))
-        if host:
-            text += "; host memcpy %.0f MiB/s" % host
-        out.append((bool(vals) and all(v >= half for _, v in vals), text))
+    # The ceiling is the host's own memcpy, measured in the same run; the
+    # guest's memcpy is TCG emulating rep movsb, no ceiling. Judged on the
+    # single-copy directions: host->host copies twice (the core's bounce
+    # buffer keeps overlapping ranges memmove()-exact).
+    host = doc.get("run", {}).get("host_memcpy_mib_per_s")
+    vals = []
+    for c in COMPLETIONS:
+        for d in ("h2d", "d2h"):
+            m = ms.get("mypci/dma/%s/1048576/%s" % (d, c))
+            if m and m.get("available"):
+                vals.append(("%s %s" % (d, c), m["mib_per_s"]))
+    if host and vals:
+        half = host / 2
+        text = ("1 MiB DMA throughput >= half the host's memcpy (%.0f/2 = "
+                "%.0f MiB/s): " % (host, half) +
+                ", ".join("%s %.0f (%.0f%%)" % (d, v, 100 * v / host)
+                          for d, v in vals))
+        small = [(d, ms.get("mypci/dma/%s/1048576/poll-4k" % d))
+                 for d in ("h2d", "d2h")]
+        small = [(d, m["mib_per_s"]) for d, m in small if m and m.get("available")]
+        if small:
+            text += "; from 4 KiB-page buffers: " + ", ".join(
+                "%s poll %.0f (%.0f%%)" % (d, v, 100 * v / host) for d, v in small)
+        out.append((all(v >= half for _, v in vals), text))
     else:
-        out.append((None, "1 MiB DMA throughput: no 1 MiB memcpy reference "
-                    "(sizes without 1M)"))
+        out.append((None, "1 MiB DMA throughput: not measured (sizes without "
+                    "1M, or no host memcpy figure)"))
     return out
 
 
@@ -550,7 +558,7 @@ def print_table(doc, f=sys.stdout):
       "DMA_DONE MSI-X), p50 / p99 us\n")
     cols = [(d, c) for d in DIRS for c in COMPLETIONS]
     w("%-8s" % "size" + "".join("%17s" % ("%s %s" % (d, c)) for d, c in cols)
-      + "%17s\n" % "guest memcpy")
+      + "%17s\n" % "guest CPU memcpy")
     for s in sizes:
         line = "%-8s" % fmt_size(s)
         for d, c in cols:
@@ -567,7 +575,7 @@ def print_table(doc, f=sys.stdout):
         w("\n== DMA throughput, MiB/s from p50 (bytes / p50 latency)\n")
         w("%-8s" % "size" + "".join("%12s" % ("%s %s" % (d, c))
                                    for d, c in cols) + "%14s\n" %
-          "guest memcpy")
+          "guest CPU cpy")
         for s in big:
             line = "%-8s" % fmt_size(s)
             for d, c in cols:
@@ -578,9 +586,16 @@ def print_table(doc, f=sys.stdout):
             line += "%14s" % ("%.0f" % m["mib_per_s"]
                               if m and m.get("available") else "n/a")
             w(line + "\n")
+        for d in ("h2d", "d2h"):
+            m = ms.get("mypci/dma/%s/%d/poll-4k" % (d, big[-1]))
+            if m and m.get("available"):
+                w("%s poll from 4 KiB-page buffers, %s: %.0f MiB/s\n" %
+                  (d, fmt_size(big[-1]), m["mib_per_s"]))
         if run.get("host_memcpy_mib_per_s"):
-            w("host memcpy, 1 MiB: %.0f MiB/s\n" %
-              run["host_memcpy_mib_per_s"])
+            w("host memcpy, 1 MiB (the ceiling; measured on the host in this "
+              "run): %.0f MiB/s\n" % run["host_memcpy_mib_per_s"])
+        w("(guest CPU memcpy: TCG's emulation of the guest's rep movsb, not "
+          "a ceiling)\n")
 
     w("\n== IOMMU: map and unmap %s through %s\n" % (
         fmt_size(o["map_size"]), g["iommu_backend"]))

@@ -74,96 +74,90 @@ static AddressSpace *mypci_dma_as(MyPCIState *s)
 }
 
 /*
- * True if any part of the bus range lands (through the IOMMU) in one of the
- * device's own regions: its RAM BAR if ram, else its register BAR.
+ * One walk over the range's translations: every piece must accept the
+ * access (as address_space_access_valid() would say) and none may be the
+ * device's own register BAR. DMA there would re-enter the device while it
+ * is moving data; QEMU's re-entrancy guard blocks it mid-transfer, which
+ * would break the all-or-nothing rule (ABI §4), so such a range counts as a
+ * fault up front. The device's RAM BAR is plain memory and allowed.
  */
-static bool mypci_range_hits_own(MyPCIState *s, hwaddr addr, hwaddr len,
-                                 bool is_write, bool ram)
-{
-    RCU_READ_LOCK_GUARD();
-    while (len > 0) {
-        hwaddr xlat, chunk = len;
-        MemoryRegion *mr = address_space_translate(
-            mypci_dma_as(s), addr, &xlat, &chunk, is_write,
-            MEMTXATTRS_UNSPECIFIED);
-
-        if (memory_region_owner(mr) == OBJECT(s) &&
-            memory_region_is_ram(mr) == ram) {
-            return true;
-        }
-        if (chunk == 0) {
-            break;
-        }
-        addr += chunk;
-        len -= chunk;
-    }
-    return false;
-}
-
 static bool mypci_dma_valid(void *opaque, uint64_t addr, uint64_t len,
                             bool is_write)
 {
     MyPCIState *s = opaque;
+    AddressSpace *as = mypci_dma_as(s);
 
-    /*
-     * DMA into the device's own register BAR would re-enter the device while
-     * it is moving data; QEMU's re-entrancy guard blocks it mid-transfer,
-     * which would break the all-or-nothing rule, so such a range counts as a
-     * fault up front. The device's RAM BAR is plain memory and allowed.
-     */
-    return address_space_access_valid(mypci_dma_as(s), addr, len, is_write,
-                                      MEMTXATTRS_UNSPECIFIED) &&
-           !mypci_range_hits_own(s, addr, len, is_write, false);
+    RCU_READ_LOCK_GUARD();
+    while (len > 0) {
+        hwaddr xlat, chunk = len;
+        MemoryRegion *mr = address_space_translate(
+            as, addr, &xlat, &chunk, is_write, MEMTXATTRS_UNSPECIFIED);
+
+        if (memory_region_owner(mr) == OBJECT(s) &&
+            !memory_region_is_ram(mr)) {
+            return false;
+        }
+        if (!memory_access_is_direct(mr, is_write, MEMTXATTRS_UNSPECIFIED) &&
+            !address_space_access_valid(as, addr, chunk, is_write,
+                                        MEMTXATTRS_UNSPECIFIED)) {
+            return false;
+        }
+        if (chunk == 0) {
+            return false;
+        }
+        addr += chunk;
+        len -= chunk;
+    }
+    return true;
 }
 
 /*
- * A transfer between device memory and the device's own RAM BAR (a guest
- * can map BAR2 into the IOMMU and aim DMA at it) would have QEMU memcpy()
- * between overlapping parts of one buffer, which is undefined; those go
- * through a bounce buffer, so each piece is read whole before it is written.
- * Only a buffer inside device memory can overlap (host-to-host copies pass
- * the core's own bounce buffer), and only those pay for the check.
+ * Moves len bytes between buf and the bus range: each host-contiguous run
+ * of the range is mapped once (one translation per IOMMU page, so one per
+ * 2 MiB with huge IOMMU pages) and copied with memmove(): when buf is
+ * device memory and the guest aimed the transfer at the device's own RAM
+ * BAR through the IOMMU, the two overlap, and memmove() is defined there.
+ * Unmapping marks written RAM dirty and drops stale translated code, as
+ * address_space_write() does. What cannot be mapped goes through
+ * address_space_rw().
  */
-static bool mypci_may_alias(MyPCIState *s, const void *buf, hwaddr addr,
-                            hwaddr len, bool is_write)
+static int mypci_dma_copy(MyPCIState *s, uint64_t addr, uint8_t *buf,
+                          uint64_t len, bool is_write)
 {
-    const uint8_t *mem = memory_region_get_ram_ptr(&s->device_mem);
-    const uint8_t *p = buf;
+    AddressSpace *as = mypci_dma_as(s);
 
-    return p >= mem && p < mem + s->mem_size &&
-           mypci_range_hits_own(s, addr, len, is_write, true);
+    while (len > 0) {
+        hwaddr run = len;
+        void *host = address_space_map(as, addr, &run, is_write,
+                                       MEMTXATTRS_UNSPECIFIED);
+
+        if (!host) {
+            return address_space_rw(as, addr, MEMTXATTRS_UNSPECIFIED, buf,
+                                    len, is_write) == MEMTX_OK ? 0 : -EFAULT;
+        }
+        if (is_write) {
+            memmove(host, buf, run);
+        } else {
+            memmove(buf, host, run);
+        }
+        address_space_unmap(as, host, run, is_write, run);
+        addr += run;
+        buf += run;
+        len -= run;
+    }
+    return 0;
 }
 
 static int mypci_dma_read(void *opaque, uint64_t addr, void *buf, uint64_t len)
 {
-    MyPCIState *s = opaque;
-    g_autofree void *bounce = NULL;
-    MemTxResult res;
-
-    if (!mypci_may_alias(s, buf, addr, len, false)) {
-        res = pci_dma_read(&s->parent_obj, addr, buf, len);
-        return res == MEMTX_OK ? 0 : -EFAULT;
-    }
-    bounce = g_malloc(len);
-    res = pci_dma_read(&s->parent_obj, addr, bounce, len);
-    if (res != MEMTX_OK) {
-        return -EFAULT;
-    }
-    memcpy(buf, bounce, len);
-    return 0;
+    return mypci_dma_copy(opaque, addr, buf, len, false);
 }
 
 static int mypci_dma_write(void *opaque, uint64_t addr, const void *buf,
                            uint64_t len)
 {
-    MyPCIState *s = opaque;
-    g_autofree void *bounce = NULL;
-
-    if (mypci_may_alias(s, buf, addr, len, true)) {
-        bounce = g_memdup2(buf, len);
-        buf = bounce;
-    }
-    return pci_dma_write(&s->parent_obj, addr, buf, len) == MEMTX_OK ? 0 : -EFAULT;
+    /* Only read from: the copy's direction is a write to the bus. */
+    return mypci_dma_copy(opaque, addr, (uint8_t *)buf, len, true);
 }
 
 static bool mypci_bus_master(void *opaque)

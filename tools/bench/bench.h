@@ -153,6 +153,7 @@ void bench_mmio_bw(struct bench *b);
 void bench_irqs(struct bench *b);
 void bench_memcpy(struct bench *b);
 void bench_dma(struct bench *b);
+void bench_dma_small_pages(struct bench *b);
 void bench_iommu(struct bench *b);
 
 /* The four figures of --quick, one sample per operation. */

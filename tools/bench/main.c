@@ -71,9 +71,9 @@ static int setup_buffers(struct bench *b)
     char msg[VFIO_ERROR_DETAIL_MAX + 256];
     size_t size = (size_t)b->m->mem_size;
 
-    if (vfio_dma_alloc(&b->src, size, 0, &e) < 0 ||
+    if (vfio_dma_alloc(&b->src, size, VFIO_DMA_HUGEPAGE, &e) < 0 ||
         vfio_dma_map(b->mypci.dev, &b->src, VFIO_DMA_PROT_RW, &e) < 0 ||
-        vfio_dma_alloc(&b->dst, size, 0, &e) < 0 ||
+        vfio_dma_alloc(&b->dst, size, VFIO_DMA_HUGEPAGE, &e) < 0 ||
         vfio_dma_map(b->mypci.dev, &b->dst, VFIO_DMA_PROT_RW, &e) < 0) {
         fprintf(stderr, "mypci-bench: %s\n",
                 vfio_error_format(&e, msg, sizeof(msg)));
@@ -134,6 +134,7 @@ static void run_full(struct bench *b)
     bench_irqs(b);
     bench_memcpy(b);
     bench_dma(b);
+    bench_dma_small_pages(b);
     bench_iommu(b);
 }
 

@@ -105,8 +105,12 @@ void ct_fixture_start(const struct ct_registry *r,
                       struct vfio_pci_tool_device *busy);
 /* Closes the devices; the time-out alarm is off from here. */
 void ct_fixture_stop(void);
-/* One line: the time of each test case and of the device's re-opens. */
-void ct_fixture_print_times(const char *prefix);
+/*
+ * One line: where the suite's time went (opening the devices, running the
+ * suite, closing them: main() measures; the tests, per test case, and the
+ * re-opens: the fixture does).
+ */
+void ct_fixture_print_times(double open_s, double run_s, double close_s);
 
 /* Seconds of CLOCK_MONOTONIC since t0. */
 double ct_seconds_since(const struct timespec *t0);

@@ -160,8 +160,12 @@ static void on_alarm(int sig)
     _exit(1);
 }
 
-static void on_crash(int sig)
+/* The handlers there were before (ASan's, in a sanitizer build). */
+static struct sigaction crash_before[NSIG];
+
+static void on_crash(int sig, siginfo_t *info, void *ctx)
 {
+    const struct sigaction *before = &crash_before[sig];
     char num[4] = {(char)('0' + sig / 10 % 10), (char)('0' + sig % 10), ')',
                    '\0'};
 
@@ -170,6 +174,15 @@ static void on_crash(int sig)
     say_raw(": crashed (signal ");
     say_raw(num);
     say_raw("; the suite stops here\n");
+    if ((before->sa_flags & SA_SIGINFO) && before->sa_sigaction) {
+        before->sa_sigaction(sig, info, ctx);
+        return;
+    }
+    if (!(before->sa_flags & SA_SIGINFO) && before->sa_handler != SIG_DFL &&
+        before->sa_handler != SIG_IGN) {
+        before->sa_handler(sig);
+        return;
+    }
     signal(sig, SIG_DFL);
     raise(sig);
 }
@@ -433,7 +446,11 @@ void ct_fixture_start(const struct ct_registry *r,
     }
     signal(SIGALRM, on_alarm);
     for (size_t i = 0; i < sizeof(crashes) / sizeof(crashes[0]); i++) {
-        signal(crashes[i], on_crash);
+        struct sigaction sa = {.sa_sigaction = on_crash,
+                               .sa_flags = SA_SIGINFO | SA_ONSTACK};
+
+        sigemptyset(&sa.sa_mask);
+        sigaction(crashes[i], &sa, &crash_before[crashes[i]]);
     }
     /* Both fresh from open: what differs already is the device's. */
     registers_off(&main_dev, true, why, sizeof(why));
@@ -452,18 +469,22 @@ void ct_fixture_stop(void)
     fixture_close(&busy_dev);
 }
 
-void ct_fixture_print_times(const char *prefix)
+void ct_fixture_print_times(double open_s, double run_s, double close_s)
 {
     double total = 0;
 
-    printf("%stime per test case:", prefix);
+    for (size_t i = 0; i < ntimes; i++) {
+        total += times[i].seconds;
+    }
+    printf("# time: opening %.2f s, the tests %.2f s, Check between them "
+           "%.2f s, closing %.2f s; the tests per case:",
+           open_s, total, run_s - total, close_s);
     for (size_t i = 0; i < ntimes; i++) {
         printf("%s %s %.2f s (%u)", i ? "," : "", times[i].name,
                times[i].seconds, times[i].tests);
-        total += times[i].seconds;
     }
-    printf("; all tests %.2f s, of which %u re-opens of the device %.2f s\n",
-           total, reopens, reopen_seconds);
+    printf("; %u re-opens of a device, %.2f s of it\n", reopens,
+           reopen_seconds);
 }
 
 bool ct_use_busy_device(void)

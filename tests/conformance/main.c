@@ -203,7 +203,7 @@ int main(int argc, char **argv)
     static struct ct_registry registry;
     struct vfio_pci_tool_device t, busy = {0};
     struct timespec t0;
-    double open_s;
+    double open_s, run_s;
     struct ct_options o;
     char err[256];
     int have, status;
@@ -233,17 +233,17 @@ int main(int argc, char **argv)
     }
     open_s = ct_seconds_since(&t0);
     ct_fixture_start(&registry, &t, o.busy_device ? &busy : NULL);
-    status = run_suite(&registry, &o, (unsigned)have);
-    ct_fixture_stop();
     clock_gettime(CLOCK_MONOTONIC, &t0);
+    status = run_suite(&registry, &o, (unsigned)have);
+    run_s = ct_seconds_since(&t0);
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    ct_fixture_stop();
     if (restore_binding(&busy) < 0 && status == 0) {
         status = EXIT_UNUSABLE;
     }
     if (restore_binding(&t) < 0 && status == 0) {
         status = EXIT_UNUSABLE;
     }
-    printf("# time: opening the device%s %.2f s, closing %.2f s; ",
-           o.busy_device ? "s" : "", open_s, ct_seconds_since(&t0));
-    ct_fixture_print_times("");
+    ct_fixture_print_times(open_s, run_s, ct_seconds_since(&t0));
     return status;
 }

@@ -155,8 +155,8 @@ static void on_alarm(int sig)
     (void)sig;
     say_raw("\nmypci-vfio-test: ");
     say_raw(test_for_message());
-    say_raw(": timed out (" CT_XSTR(CT_TEST_TIMEOUT_S) " s); the suite stops "
-                                                       "here\n");
+    say_raw(": timed out after " CT_XSTR(CT_TEST_TIMEOUT_S) " s");
+    say_raw("; the suite stops here\n");
     _exit(1);
 }
 

@@ -7,6 +7,7 @@
 
 #include "args.h"
 #include "opt.h"
+#include "vfio/pci_discovery.h"
 
 static const char usage[] =
     "usage: mypci-vfio-test [OPTIONS]\n"
@@ -14,7 +15,11 @@ static const char usage[] =
     "  --list          list the tests (TESTCASE/TEST) and exit\n"
     "  --run NAME      run only the test or test case NAME\n"
     "  --tap           print TAP instead of Check's verbose "
-    "report\n" TOOL_USAGE_IOVA_BASE "  --help          this text\n"
+    "report\n"
+    "  --busy-device BDF|VENDOR:DEVICE  a second mypci started with\n"
+    "                  x-dma-delay-us: the tests that race the DMA engine run\n"
+    "                  on it and must see it BUSY (bound with --bind "
+    "too)\n" TOOL_USAGE_IOVA_BASE "  --help          this text\n"
     "Exit status: 0 all passed, 1 a test failed, 2 the device could not be\n"
     "used (the message says why) or bad usage.\n";
 
@@ -23,7 +28,7 @@ const char *ct_usage(void)
     return usage;
 }
 
-/* --list, --tap, --run NAME (tool_own_opt). */
+/* --list, --tap, --run NAME, --busy-device SPEC (tool_own_opt). */
 static int own_option(int argc, char *const argv[], int *i, void *ctx,
                       char *err, size_t len)
 {
@@ -36,6 +41,17 @@ static int own_option(int argc, char *const argv[], int *i, void *ctx,
         o->output = CT_OUTPUT_TAP;
     } else if (strcmp(a, "--run") == 0) {
         return opt_value(argc, argv, i, &o->run, err, len);
+    } else if (strcmp(a, "--busy-device") == 0) {
+        struct vfio_pci_match m;
+        int r = opt_value(argc, argv, i, &o->busy_device, err, len);
+
+        if (r == 0 && vfio_pci_match_parse(o->busy_device, &m, NULL) < 0) {
+            return opt_error(err, len,
+                             "bad --busy-device '%s' (want a BDF such as "
+                             "0000:00:04.0 or VENDOR:DEVICE)",
+                             o->busy_device);
+        }
+        return r;
     } else {
         return 1;
     }

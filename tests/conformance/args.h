@@ -22,6 +22,7 @@ struct ct_options {
     struct tool_common c; /* --device, --iommu, --bind, --iova-base, --help */
     bool list;            /* list tests and exit */
     const char *run;      /* only this test or test case */
+    const char *busy_device; /* --busy-device: mypci with x-dma-delay-us */
     enum ct_output output;
 };
 

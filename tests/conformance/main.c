@@ -1,8 +1,9 @@
 /*
  * mypci-vfio-test: the mypci conformance suite (ABI sections 2-8) run
  * through VFIO in a guest. Resolves the device (libpci), optionally binds
- * it to vfio-pci, checks it can be opened (so environment problems are one
- * clear message, exit 2), then runs the Check suite, one process per test.
+ * it to vfio-pci, opens it (so environment problems are one clear message,
+ * exit 2), then runs the Check suite in this process (CK_NOFORK) on the
+ * device kept open, reset and checked clean before each test (fixture.c).
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -10,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "args.h"
 #include "conformance.h"
@@ -18,9 +20,6 @@
 #include "vfio/pci_discovery.h"
 
 enum { EXIT_TESTS_FAILED = 1, EXIT_UNUSABLE = 2 };
-
-/* Per-test timeout: a full-size DMA and an FLR take well under this. */
-#define CT_TEST_TIMEOUT_S 60
 
 static void build_registry(struct ct_registry *r)
 {
@@ -71,8 +70,8 @@ static TCase *tcase_for(Suite *s, TCase **cases, const char **names, size_t *n,
     }
     cases[*n] = tcase_create(name);
     names[*n] = name;
+    /* No tcase_set_timeout: it needs fork mode; the fixture's alarm does. */
     tcase_add_checked_fixture(cases[*n], ct_setup, ct_teardown);
-    tcase_set_timeout(cases[*n], CT_TEST_TIMEOUT_S);
     suite_add_tcase(s, cases[*n]);
     return cases[(*n)++];
 }
@@ -106,7 +105,7 @@ static Suite *build_suite(const struct ct_registry *r, const char *run,
 }
 
 /* Prints which device, IOMMU group and backend the suite goes through. */
-static void describe(struct vfio_pci_device *dev, bool tap)
+static void describe(const char *what, struct vfio_pci_device *dev, bool tap)
 {
     char desc[VFIO_PCI_BDF_MAX + 300];
     int group;
@@ -117,17 +116,16 @@ static void describe(struct vfio_pci_device *dev, bool tap)
     if (vfio_device_iommu_group(NULL, dev->bdf, &group) < 0) {
         group = -1;
     }
-    printf("# device %s (IOMMU group %d) via %s IOMMU backend; FEATURES "
-           "%#x\n",
-           dev->bdf, group, vfio_iommu_kind_name(dev->iommu->kind),
+    printf("# %s %s (IOMMU group %d) via %s IOMMU backend; FEATURES %#x\n",
+           what, dev->bdf, group, vfio_iommu_kind_name(dev->iommu->kind),
            mypci_of(dev)->features);
 }
 
 /*
- * Opens the device once up front (resolving, binding if asked): a broken
+ * Opens the device up front (resolving, binding if asked): a broken
  * environment is one message and exit 2 instead of every test failing the
- * same way. Leaves it bound but closed, for the tests to open. Returns
- * CT_NEEDS_* of the interrupt capabilities the device offers, or -1.
+ * same way. Leaves it open for the fixture. Returns CT_NEEDS_* of the
+ * interrupt capabilities the device offers, or -1.
  */
 static int probe_device(const struct ct_options *o,
                         struct vfio_pci_tool_device *t)
@@ -137,16 +135,34 @@ static int probe_device(const struct ct_options *o,
     if (tool_open(PROG, &o->c, "mypci", t) < 0) {
         return -1;
     }
-    /* The tests open what was found, bound already. */
     snprintf(ct_target.bdf, sizeof(ct_target.bdf), "%s", t->bdf);
     ct_target.c = o->c;
     ct_target.c.device = ct_target.bdf;
     ct_target.c.bind = false;
-    describe(t->dev, o->output == CT_OUTPUT_TAP);
+    describe("device", t->dev, o->output == CT_OUTPUT_TAP);
     have |= mypci_of(t->dev)->msi_cap ? CT_NEEDS_MSI : 0;
     have |= mypci_of(t->dev)->msix_cap ? CT_NEEDS_MSIX : 0;
-    vfio_pci_tool_close_device(t);
     return have;
+}
+
+/* The --busy-device, opened (and bound) like the device; 0 or -1. */
+static int probe_busy_device(const struct ct_options *o,
+                             struct vfio_pci_tool_device *t)
+{
+    struct tool_common c = o->c;
+
+    c.device = o->busy_device;
+    if (tool_open(PROG, &c, "mypci", t) < 0) {
+        return -1;
+    }
+    if (strcmp(t->bdf, ct_target.bdf) == 0) {
+        fprintf(stderr, PROG ": --busy-device %s is the device under test\n",
+                t->bdf);
+        return -1;
+    }
+    describe("busy device (x-dma-delay-us)", t->dev,
+             o->output == CT_OUTPUT_TAP);
+    return 0;
 }
 
 static int run_suite(const struct ct_registry *r, const struct ct_options *o,
@@ -161,8 +177,12 @@ static int run_suite(const struct ct_registry *r, const struct ct_options *o,
         srunner_set_tap(sr, "-");
     }
     fflush(stdout);
+    /* One process, one open device: see fixture.c. */
+    srunner_set_fork_status(sr, CK_NOFORK);
     srunner_run_all(sr, o->output == CT_OUTPUT_TAP ? CK_SILENT : CK_VERBOSE);
     failed = srunner_ntests_failed(sr);
+    printf("# %d of %zu tests passed\n", srunner_ntests_run(sr) - failed,
+           count);
     srunner_free(sr);
     return failed > 0 ? EXIT_TESTS_FAILED : 0;
 }
@@ -181,7 +201,9 @@ static int restore_binding(struct vfio_pci_tool_device *t)
 int main(int argc, char **argv)
 {
     static struct ct_registry registry;
-    struct vfio_pci_tool_device t;
+    struct vfio_pci_tool_device t, busy = {0};
+    struct timespec t0;
+    double open_s, run_s;
     struct ct_options o;
     char err[256];
     int have, status;
@@ -199,13 +221,29 @@ int main(int argc, char **argv)
         list_tests(&registry);
         return 0;
     }
+    clock_gettime(CLOCK_MONOTONIC, &t0);
     have = probe_device(&o, &t);
     if (have < 0) {
         return EXIT_UNUSABLE;
     }
+    if (o.busy_device && probe_busy_device(&o, &busy) < 0) {
+        vfio_pci_tool_close(&busy, NULL);
+        restore_binding(&t);
+        return EXIT_UNUSABLE;
+    }
+    open_s = ct_seconds_since(&t0);
+    ct_fixture_start(&registry, &t, o.busy_device ? &busy : NULL);
+    clock_gettime(CLOCK_MONOTONIC, &t0);
     status = run_suite(&registry, &o, (unsigned)have);
+    run_s = ct_seconds_since(&t0);
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    ct_fixture_stop();
+    if (restore_binding(&busy) < 0 && status == 0) {
+        status = EXIT_UNUSABLE;
+    }
     if (restore_binding(&t) < 0 && status == 0) {
         status = EXIT_UNUSABLE;
     }
+    ct_fixture_print_times(open_s, run_s, ct_seconds_since(&t0));
     return status;
 }

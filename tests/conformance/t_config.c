@@ -127,6 +127,8 @@ END_TEST
 
 START_TEST(vcap_header)
 {
+    /* MAILBOX and EVENTS reset values: only an FLR resets config space. */
+    ct_function_reset();
     ABI_EQ("§8 vendor capability ID", MYPCI_VCAP_ID, vcap(0, 1));
     ABI_EQ("§8 vendor capability length", MYPCI_VCAP_LEN, vcap(2, 1));
     ABI_EQ("§8 vendor capability version", MYPCI_VCAP_VERSION, vcap(3, 1));

@@ -118,7 +118,7 @@ START_TEST(dma_host_to_device_sizes)
         expect_data(ct_m->mem + c->dev_off, s, c->size, dev_guard_lo(c),
                     dev_guard_hi(c), "host to device");
     }
-    vfio_dma_free(ct_dev, &src);
+    ct_dma_free(&src);
 }
 END_TEST
 
@@ -145,7 +145,7 @@ START_TEST(dma_device_to_host_sizes)
         expect_data(d, want, c->size, GUARD, GUARD, "device to host");
     }
     free(want);
-    vfio_dma_free(ct_dev, &dst);
+    ct_dma_free(&dst);
 }
 END_TEST
 
@@ -172,8 +172,8 @@ START_TEST(dma_host_to_host_sizes)
                     before, c, "host to host");
         expect_data(d, s, c->size, GUARD, GUARD, "host to host");
     }
-    vfio_dma_free(ct_dev, &src);
-    vfio_dma_free(ct_dev, &dst);
+    ct_dma_free(&src);
+    ct_dma_free(&dst);
 }
 END_TEST
 
@@ -205,7 +205,7 @@ START_TEST(dma_host_to_host_overlap)
                  diff);
     }
     free(want);
-    vfio_dma_free(ct_dev, &buf);
+    ct_dma_free(&buf);
 }
 END_TEST
 
@@ -232,7 +232,7 @@ START_TEST(dma_registers_latched)
              "byte %ld differs", diff);
     ABI_EQ("§3 DMA_DST keeps the value written after the command", UINT64_MAX,
            mypci_read64(ct_m, MYPCI_REG_DMA_DST));
-    vfio_dma_free(ct_dev, &src);
+    ct_dma_free(&src);
 }
 END_TEST
 
@@ -252,7 +252,7 @@ START_TEST(dma_success_side_effects)
            mypci_read32(ct_m, MYPCI_REG_IRQ_STATUS));
     ABI_EQ("§3 DMA_FAULT_ADDR changes only on error 1", 0,
            mypci_read64(ct_m, MYPCI_REG_DMA_FAULT_ADDR));
-    vfio_dma_free(ct_dev, &src);
+    ct_dma_free(&src);
 }
 END_TEST
 
@@ -269,7 +269,7 @@ START_TEST(dma_readonly_source)
            ct_dma(src.iova, 0, 4096, MYPCI_DMA_DIR_HOST_TO_DEV));
     diff = ct_memdiff(ct_m->mem, src.vaddr, 4096);
     ABI_TRUE("§4 data from a read-only mapping", diff < 0, "byte %ld", diff);
-    vfio_dma_free(ct_dev, &src);
+    ct_dma_free(&src);
 }
 END_TEST
 
@@ -289,11 +289,14 @@ static void dma_by_interrupt(enum vfio_irq_mode mode)
                vfio_irq_mode_name(mode));
     ABI_EQ("§4 DMA_STATUS when the interrupt arrives", MYPCI_DMA_STATUS_DONE,
            status);
+    ABI_EQ_CTX("§3/§6 one interrupt signal for one transfer (IRQ_COUNT)", 1,
+               mypci_read32(ct_m, MYPCI_REG_IRQ_COUNT), "%s",
+               vfio_irq_mode_name(mode));
     if (mode == VFIO_IRQ_MSIX) {
         ABI_EQ("§6 MSI-X: no DMA_ERROR message on success", 0,
-               ct_count_irqs(vfio_irq_fd(ct_dev, 1), CT_SETTLE_MS));
+               ct_count_irqs(vfio_irq_fd(ct_dev, 1), CT_QUIET_MS));
     }
-    vfio_dma_free(ct_dev, &src);
+    ct_dma_free(&src);
 }
 
 START_TEST(dma_done_irq_intx)

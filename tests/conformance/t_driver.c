@@ -44,8 +44,8 @@ START_TEST(driver_memcpy)
                  "%llu bytes: byte %ld differs", (unsigned long long)size,
                  diff);
     }
-    vfio_dma_free(ct_dev, &src);
-    vfio_dma_free(ct_dev, &dst);
+    ct_dma_free(&src);
+    ct_dma_free(&dst);
 }
 END_TEST
 
@@ -57,7 +57,7 @@ START_TEST(driver_memcpy_fault)
     ck_assert_int_eq(
         vfio_pci_driver_memcpy(ct_dev, src.iova, ct_unmapped_iova(4096), 64),
         -EIO);
-    vfio_dma_free(ct_dev, &src);
+    ct_dma_free(&src);
 }
 END_TEST
 
@@ -70,7 +70,7 @@ static void send_msi_in(enum vfio_irq_mode mode)
     for (int i = 1; i <= 3; i++) {
         ck_assert_int_eq(vfio_pci_driver_send_msi(ct_dev), 0);
         ABI_EQ_CTX("§6 send_msi (SOFT) signals driver.msi", 1,
-                   ct_wait_irqs(fd, 1, 1000, CT_SETTLE_MS), "%s, round %d",
+                   ct_wait_irqs(fd, 1, 1000, CT_QUIET_MS), "%s, round %d",
                    vfio_irq_mode_name(mode), i);
     }
 }
@@ -145,7 +145,7 @@ START_TEST(iommu_map_outside_ranges_refused)
                           strstr(e.detail, "the IOMMU's ranges are"),
                       "IOVA %#llx: %s", (unsigned long long)bad[i], ct_err(&e));
     }
-    vfio_dma_free(ct_dev, &buf);
+    ct_dma_free(&buf);
 }
 END_TEST
 
@@ -159,7 +159,7 @@ START_TEST(iommu_iova_floor_honoured)
                   "DMA buffer at IOVA %#llx, below --iova-base %#llx",
                   (unsigned long long)buf.iova,
                   (unsigned long long)ct_target.c.iova_base);
-    vfio_dma_free(ct_dev, &buf);
+    ct_dma_free(&buf);
 }
 END_TEST
 

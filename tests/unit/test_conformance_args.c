@@ -27,6 +27,7 @@ START_TEST(defaults)
     ck_assert_int_eq(o.c.iommu, VFIO_IOMMU_AUTO);
     ck_assert(!o.c.bind && !o.list && !o.c.help);
     ck_assert_ptr_null(o.run);
+    ck_assert_ptr_null(o.busy_device);
     ck_assert_int_eq(o.output, CT_OUTPUT_VERBOSE);
     ck_assert_uint_eq(o.c.iova_base, 0);
 }
@@ -48,12 +49,14 @@ END_TEST
 
 START_TEST(all_test_options)
 {
-    char *argv[] = {"t",      "--device", "0000:00:03.0", "--iommu", "type1",
-                    "--bind", "--list",   "--run",        "msix",    "--tap"};
+    char *argv[] = {"t",     "--device", "0000:00:03.0",  "--iommu",
+                    "type1", "--bind",   "--list",        "--run",
+                    "msix",  "--tap",    "--busy-device", "00:10.0"};
     struct ct_options o;
     char err[256];
 
-    ck_assert_int_eq(parse(10, argv, &o, err), 0);
+    ck_assert_int_eq(parse(12, argv, &o, err), 0);
+    ck_assert_str_eq(o.busy_device, "00:10.0");
     ck_assert_str_eq(o.c.device, "0000:00:03.0");
     ck_assert_int_eq(o.c.iommu, VFIO_IOMMU_TYPE1);
     ck_assert(o.c.bind && o.list);
@@ -85,6 +88,8 @@ START_TEST(bad_options)
          {"t", "--iova-base", "0x1000000000000000000"},
          "bad --iova-base '0x1000000000000000000'"},
         {2, {"t", "--iova-base"}, "option --iova-base needs a value"},
+        {2, {"t", "--busy-device"}, "option --busy-device needs a value"},
+        {3, {"t", "--busy-device", "00:10"}, "bad --busy-device '00:10'"},
     };
     struct ct_options o;
     char err[256];
@@ -107,6 +112,7 @@ START_TEST(help_and_usage)
     ck_assert(o.c.help);
     ck_assert_ptr_nonnull(strstr(ct_usage(), "--run NAME"));
     ck_assert_ptr_nonnull(strstr(ct_usage(), "--iova-base ADDR"));
+    ck_assert_ptr_nonnull(strstr(ct_usage(), "--busy-device BDF"));
 }
 END_TEST
 

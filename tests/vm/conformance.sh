@@ -3,7 +3,8 @@
 # through VFIO) in Debian's 6.1 guest, whose only IOMMU backend is type1:
 # binding itself via libpci and bound by the launcher, with MSI-X off (MSI
 # mode) and with MSI and MSI-X off (INTx); devices broken on purpose
-# (x-break) must make it fail naming the clause. Also prints the latency
+# (x-break) must make it fail naming the clause; the racing tests must win
+# on a second mypci slowed with x-dma-delay-us. Also prints the latency
 # summary (mypci-bench --quick). conformance_6_12.sh covers the 6.12 guest
 # and its iommufd backend.
 set -u
@@ -94,4 +95,22 @@ ok $? "x-dma-delay-us: DMA_CMD while BUSY is dropped and CONTROL.RESET abandons 
     "$(grep -v ':P:' "$tmp/busy" | tail -n 10)"
 grep -q "DROPPED on attempt" "$tmp/busy" && grep -q "transfer pending at the reset" "$tmp/busy"
 ok $? "x-dma-delay-us: both races were won, as the suite reported" "$(grep '^#' "$tmp/busy")"
+
+# 8. --busy-device, as the main job runs the suite: the two racing tests run
+# on a second mypci with x-dma-delay-us and must win their race; pointed at
+# a default device, the abandon test must fail, naming the clause (the
+# engine finishes before the reset there: 0 of 100 tries in a run).
+run_suite busy-device 0 "mypci-vfio-test --bind --busy-device 00:10.0 --tap" \
+    --device mypci --device mypci,x-dma-delay-us=1000,addr=0x10
+grep -q '^# dma_dropped_while_busy: DROPPED on attempt [0-9]* (busy window)' "$tmp/busy-device" &&
+    grep -q '^# reset_control_abandons_transfer: transfer pending at the reset on attempt [0-9]* (busy window)' "$tmp/busy-device"
+ok $? "busy-device: both races were won on the busy device" "$(grep '^# [dr]' "$tmp/busy-device")"
+"$MYPCI" exec --device mypci --device mypci,addr=0x10 -- \
+    mypci-vfio-test --bind --busy-device 00:10.0 --run reset_control_abandons_transfer --tap \
+    >"$tmp/busy-default" 2>&1
+status=$?
+[ "$status" = 1 ] &&
+    grep -q '^not ok .*reset_control_abandons_transfer: ABI §7 CONTROL.RESET during a transfer: the transfer always finished' "$tmp/busy-default"
+ok $? "busy-device: a default device as the busy one fails the abandon test (status $status)" \
+    "$(grep -v '^qemu-system' "$tmp/busy-default" | tail -n 5)"
 tap_done

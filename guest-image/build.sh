@@ -206,10 +206,13 @@ main() {
         log "building guest initramfs for kernel $series"
         mkdir -p "$MYPCI_CACHE/guest"
         build_initramfs "$kdir" "$out" "$@"
-        # Older images of this flavour go, but the newest few stay: two
-        # clones of the project (or worktrees) share the cache, and one
-        # must not delete the image the other is booting.
-        ls -t "$MYPCI_CACHE/guest/$name"-????????????????.cpio | tail -n +5 | xargs -r rm -f
+        # Older images of this flavour go, but not the newest four nor any
+        # made in the last hour: clones of the project (or worktrees) share
+        # the cache, and one must not delete the image another is booting.
+        local stale
+        for stale in $(ls -t "$MYPCI_CACHE/guest/$name"-????????????????.cpio | tail -n +5); do
+            [ -z "$(find "$stale" -mmin +60)" ] || rm -f "$stale"
+        done
     fi
     echo "KERNEL=${kdir:+$kdir/vmlinux} INITRD=$out"
 }

@@ -10,9 +10,9 @@ usage:
       instructions per operation; prints the table, writes FILE.json.
   bench-icount.py table FILE.json
   bench-icount.py compare A.json B.json
-      Exit 0 if both runs counted exactly the same instructions for every
-      measure they share (and share at least one), else 1 with one line per
-      difference: the repeatability check.
+      Exit 0 if both runs measured the same measures (at least one) and
+      counted exactly the same instructions in each, else 1 with one line
+      per difference: the repeatability check.
   bench-icount.py check FILE.json
       Exit 0 if the JSON has the documented shape and its counts are sane
       (counts > 0, the 2N run counted more than the N run, every operation
@@ -20,9 +20,10 @@ usage:
 
 What is counted: callgrind collects only inside the functions of TOGGLES
 (QEMU's MMIO dispatch, the two devices' deferred DMA work), so qtest's own
-parsing, the main loop and boot are outside; what set-up and the final
-checks add cancels in the difference. See docs/bench.md, "Instruction
-counts".
+parsing and the main loop are outside, and only between two qtest commands
+that bracket the operations, so boot, set-up and the final checks are
+outside too; what the window holds once cancels in the difference. See
+docs/bench.md, "Instruction counts".
 
 Standard library only (/usr/bin/python3); needs valgrind and setarch.
 """
@@ -267,6 +268,9 @@ class Measure:
     refs = ()
     deliveries = 0  # MSI messages each operation must deliver
     ids = MYPCI
+    # What the profile must have counted in: a QEMU without the symbol (no
+    # debug info for a static function) would count nothing there, silently.
+    counted_in = ("memory_region_dispatch_write",)
 
     def setup(self, q):
         self.devfn = q.find(self.ids)
@@ -282,6 +286,8 @@ class RegRead(Measure):
     """A 32-bit BAR0 read whose value is known: `value`, or whatever the
     register holds after set-up (value None); `init` = (offset, value) is
     written first."""
+
+    counted_in = ("memory_region_dispatch_read",)
 
     def __init__(self, mid, label, ids, offset, value, init=None, refs=()):
         self.id, self.label, self.ids, self.refs = mid, label, ids, refs
@@ -391,6 +397,7 @@ class MypciDma(Measure):
     id = "mypci/dma/h2d/4096/poll"
     label = "mypci DMA 4 KiB host->dev, DMA_CMD -> DONE"
     refs = ("edu/dma/h2d/4096/poll",)
+    counted_in = Measure.counted_in + RegRead.counted_in + ("mypci_dma_bh",)
 
     def setup(self, q):
         super().setup(q)
@@ -417,6 +424,7 @@ class EduDma(Measure):
     id = "edu/dma/h2d/4096/poll"
     label = "edu DMA 4 KiB RAM->dev, 0x98 -> done"
     ids = EDU
+    counted_in = Measure.counted_in + RegRead.counted_in + ("edu_dma_timer",)
 
     def setup(self, q):
         super().setup(q)
@@ -460,8 +468,8 @@ TARGETS = (
 # ---- callgrind's output -----------------------------------------------------
 
 def parse_profile(path, trigger):
-    """Total collected instructions and the calls into DELIVERY, from a
-    dump that TRIGGER wrote.
+    """Total collected instructions, the calls into DELIVERY and the
+    functions that have costs, from a dump that TRIGGER wrote.
 
     The file was written with --compress-strings=no --compress-pos=no, so
     every fn=/cfn= line names its function in full."""
@@ -469,9 +477,12 @@ def parse_profile(path, trigger):
     calls = 0
     cfn = None
     seen_trigger = False
+    functions = set()
     with open(path) as f:
         for line in f:
-            if line.startswith("desc: Trigger:"):
+            if line.startswith("fn="):
+                functions.add(line[3:].strip())
+            elif line.startswith("desc: Trigger:"):
                 seen_trigger = line.split(":", 2)[2].strip() == trigger
             elif line.startswith("totals:"):
                 total = int(line.split()[1])
@@ -483,7 +494,7 @@ def parse_profile(path, trigger):
         raise QtestError("%s: not written by %s" % (path, trigger))
     if total is None:
         raise QtestError("%s: no totals line" % path)
-    return total, calls
+    return total, calls, functions
 
 
 def run_once(qemu, m, n, workdir):
@@ -502,7 +513,12 @@ def run_once(qemu, m, n, workdir):
             q.quit()
     # Dump 1 is the window's (DUMP_AT); the file without a suffix holds
     # what came after it, up to QEMU's exit, and is not used.
-    total, delivered = parse_profile(out + ".1", "--dump-before=" + DUMP_AT)
+    total, delivered, functions = parse_profile(out + ".1",
+                                                "--dump-before=" + DUMP_AT)
+    missing = [f for f in m.counted_in if f not in functions]
+    if missing:
+        raise QtestError("callgrind counted nothing in %s (does %s have "
+                         "its symbols?)" % (", ".join(missing), qemu))
     return {"instructions": total, "delivered": delivered}
 
 
@@ -653,6 +669,8 @@ def compare(a, b):
     shared = sorted(set(ra) & set(rb))
     if not shared:
         return ["no measure in common"]
+    for rid in sorted(set(ra) ^ set(rb)):
+        problems.append("%s: measured in one run only" % rid)
     for rid in shared:
         if ra[rid]["ops"] != rb[rid]["ops"]:
             problems.append("%s: different N (%d, %d)" % (rid, ra[rid]["ops"],

@@ -85,6 +85,12 @@ class Compare(Fixture):
             m["id"] += "-other"
         self.assertRejected(bi.compare(self.doc, other), "no measure in common")
 
+    def test_a_measure_measured_once_is_a_difference(self):
+        other = copy.deepcopy(self.doc)
+        measure(other, "edu/irq/msi").update(available=False, reason="x")
+        self.assertRejected(bi.compare(self.doc, other),
+                            "edu/irq/msi: measured in one run only")
+
     def test_different_n_is_not_compared(self):
         other = copy.deepcopy(self.doc)
         measure(other, "edu/mmio/bar0_read")["ops"] *= 2
@@ -141,7 +147,7 @@ class Profile(unittest.TestCase):
     def test_totals_and_deliveries(self):
         path = self.write(PROFILE)
         self.assertEqual(bi.parse_profile(path, "--dump-before=" + bi.DUMP_AT),
-                         (470, 3))
+                         (470, 3, {"apic_mem_write", "apic_send_msi"}))
 
     def test_a_dump_of_another_trigger_is_refused(self):
         path = self.write(PROFILE.replace("--dump-before=g_base64_decode_inplace",

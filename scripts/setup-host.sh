@@ -22,7 +22,7 @@ HOST_PACKAGES=(
     check libpci-dev pciutils cpio xz-utils zstd seabios
     busybox-static kmod pci.ids gnuplot-nox clang-format
     bc libelf-dev libssl-dev clang libclang-rt-14-dev
-    debootstrap qemu-utils uuid-dev git
+    debootstrap qemu-utils uuid-dev git valgrind
 )
 
 # The kit builds against Debian 12's toolchain and archive; say what this is.

@@ -7,7 +7,6 @@ timing is judged. Standard library only.
 """
 
 import copy
-import importlib.util
 import io
 import json
 import os
@@ -16,18 +15,11 @@ import sys
 import tempfile
 import unittest
 
-ROOT = os.environ.get("MYPCI_ROOT") or os.path.join(
-    os.path.dirname(os.path.abspath(__file__)), "..", "..")
-FIXTURE = os.path.join(ROOT, "tests", "unit", "bench-fixture.json")
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from host_script import fixture, load, measure  # noqa: E402
 
-spec = importlib.util.spec_from_file_location(
-    "bench_report", os.path.join(ROOT, "scripts", "bench-report.py"))
-br = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(br)
-
-
-def measure(doc, mid):
-    return next(m for m in doc["measures"] if m["id"] == mid)
+FIXTURE = fixture("bench-fixture.json")
+br = load("bench-report.py")
 
 
 class Shape(unittest.TestCase):

@@ -9,11 +9,7 @@
 
 #include "mypci_core.h"
 
-/*
- * DMA moves data in chunks of this size: host-to-host copies need a bounce
- * buffer, and a bounded one keeps the stack frame small whatever the length.
- */
-#define DMA_CHUNK (16u * 1024)
+#define DMA_CHUNK MYPCI_CORE_DMA_CHUNK
 
 /* Fault addresses are reported at the precision of a host page (ABI 4). */
 #define DMA_FAULT_PAGE 0x1000u
@@ -441,7 +437,7 @@ static bool dma_copy_backward(const struct dma_job *job)
 static int dma_move(struct mypci_core *core, const struct dma_job *job,
                     uint64_t *fault)
 {
-    uint8_t bounce[DMA_CHUNK];
+    uint8_t *bounce = core->dma_bounce;
     bool backward = dma_copy_backward(job);
     uint64_t done = 0;
 

@@ -124,15 +124,17 @@ desc: Trigger: --dump-before=g_base64_decode_inplace
 events: Ir
 fl=apic.c
 fn=apic_mem_write
+20 30
 cfn=apic_send_msi
 calls=3 10
 10 300
-cfn=other
-calls=5 10
-10 50
+fl=./malloc/./malloc/malloc.c
+fn=malloc
+5 40
+fl=apic.c
 fn=apic_send_msi
 10 120
-totals: 470
+totals: 190
 """
 
 
@@ -146,8 +148,15 @@ class Profile(unittest.TestCase):
 
     def test_totals_and_deliveries(self):
         path = self.write(PROFILE)
+        # A call's inclusive cost (300) is not the caller's own; malloc's
+        # 40 are collected but not counted.
         self.assertEqual(bi.parse_profile(path, "--dump-before=" + bi.DUMP_AT),
-                         (470, 3, {"apic_mem_write", "apic_send_msi"}))
+                         (150, 190, 3, {"apic_mem_write", "malloc", "apic_send_msi"}))
+
+    def test_a_profile_whose_costs_do_not_add_up_is_refused(self):
+        path = self.write(PROFILE.replace("totals: 190", "totals: 490"))
+        with self.assertRaises(bi.QtestError):
+            bi.parse_profile(path, "--dump-before=" + bi.DUMP_AT)
 
     def test_a_dump_of_another_trigger_is_refused(self):
         path = self.write(PROFILE.replace("--dump-before=g_base64_decode_inplace",
@@ -156,7 +165,7 @@ class Profile(unittest.TestCase):
             bi.parse_profile(path, "--dump-before=" + bi.DUMP_AT)
 
     def test_a_profile_without_totals_is_refused(self):
-        path = self.write(PROFILE.replace("totals: 470\n", ""))
+        path = self.write(PROFILE.replace("totals: 190\n", ""))
         with self.assertRaises(bi.QtestError):
             bi.parse_profile(path, "--dump-before=" + bi.DUMP_AT)
 

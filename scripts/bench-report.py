@@ -477,19 +477,28 @@ def targets(doc):
     # guest's memcpy is TCG emulating rep movsb, no ceiling. Judged on the
     # single-copy directions: host->host copies twice (the core's bounce
     # buffer keeps overlapping ranges memmove()-exact).
+    # The engine's throughput is the polled figure; an MSI-X completion
+    # adds the interrupt's delivery (~6 us under TCG) to every transfer,
+    # reported beside it.
     host = doc.get("run", {}).get("host_memcpy_mib_per_s")
-    vals = []
-    for c in COMPLETIONS:
-        for d in ("h2d", "d2h"):
-            m = ms.get("mypci/dma/%s/1048576/%s" % (d, c))
-            if m and m.get("available"):
-                vals.append(("%s %s" % (d, c), m["mib_per_s"]))
+
+    def mib(d, c):
+        m = ms.get("mypci/dma/%s/1048576/%s" % (d, c))
+        return m["mib_per_s"] if m and m.get("available") else None
+
+    vals = [("%s poll" % d, mib(d, "poll")) for d in ("h2d", "d2h")]
+    vals = [(d, v) for d, v in vals if v is not None]
     if host and vals:
         half = host / 2
-        text = ("1 MiB DMA throughput >= half the host's memcpy (%.0f/2 = "
-                "%.0f MiB/s): " % (host, half) +
+        text = ("1 MiB DMA throughput (polled) >= half the host's memcpy "
+                "(%.0f/2 = %.0f MiB/s): " % (host, half) +
                 ", ".join("%s %.0f (%.0f%%)" % (d, v, 100 * v / host)
                           for d, v in vals))
+        irq = [(d, mib(d, "msix")) for d in ("h2d", "d2h")]
+        irq = [(d, v) for d, v in irq if v is not None]
+        if irq:
+            text += "; MSI-X completion: " + ", ".join(
+                "%s %.0f (%.0f%%)" % (d, v, 100 * v / host) for d, v in irq)
         small = [(d, ms.get("mypci/dma/%s/1048576/poll-4k" % d))
                  for d in ("h2d", "d2h")]
         small = [(d, m["mib_per_s"]) for d, m in small if m and m.get("available")]

@@ -1037,9 +1037,12 @@ START_TEST(failing_read_callback_is_error_1_at_the_chunk)
     ck_assert_uint_eq(dma_run(busaddr(0x100), 0, 0xa000, DIR_H2D),
                       status_for_error(MYPCI_DMA_ERR_FAULT));
     ck_assert_uint_eq(rd64(MYPCI_REG_DMA_FAULT_ADDR), busaddr(0x100));
+    /* Host<->device transfers move in one piece: one read, failed. */
+    ck_assert_uint_eq(host->read_calls, 1);
 
+    /* Host-to-host copies go by bounce-buffer chunks: the second fails. */
     host->read_fail_after = 1;
-    ck_assert_uint_eq(dma_run(busaddr(0x100), 0, 0xa000, DIR_H2D),
+    ck_assert_uint_eq(dma_run(busaddr(0x100), busaddr(0x20000), 0xa000, DIR_H2H),
                       status_for_error(MYPCI_DMA_ERR_FAULT));
     ck_assert_uint_eq(rd64(MYPCI_REG_DMA_FAULT_ADDR), host->last_failed_addr);
     ck_assert_uint_gt(host->last_failed_addr, busaddr(0x100));

@@ -70,9 +70,7 @@ if [ "$bdf" = auto ]; then
         [ "$(cat "$d/vendor"):$(cat "$d/device")" = 0x1af4:0x1236 ] && all_bdfs="$all_bdfs ${d##*/}"
     done
     [ -n "$all_bdfs" ] || { echo "MYPCI-KSELFTEST: no mypci bound to vfio-pci"; exit 1; }
-    set -- $all_bdfs "$@"
-    bdf=$1
-    shift $(echo $all_bdfs | wc -w)
+    bdf=$(echo $all_bdfs | cut -d' ' -f1)
 fi
 echo "MYPCI-KSELFTEST: KERNEL $(uname -r)"
 echo "MYPCI-KSELFTEST: DEVICE $bdf"

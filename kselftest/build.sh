@@ -20,15 +20,15 @@ KS_CACHE=$MYPCI_CACHE/kselftest
 # The unpacked tree and its build take ~1.6 GiB while it builds.
 KSELFTEST_BUILD_GIB=3
 
-# apt-get with only the private sources, index and download cache; the
-# machine's apt.conf.d still applies (its archive settings matter).
+# apt-get and apt-cache see only the private sources, index and download
+# cache; the machine's apt.conf.d still applies (its archive settings matter).
+APT_OPTS=(-o Dir::Etc::SourceList="$APT_DIR/sources.list"
+    -o Dir::Etc::SourceParts=/dev/null
+    -o Dir::State::Lists="$APT_DIR/lists"
+    -o Dir::State::status=/dev/null
+    -o Dir::Cache="$APT_DIR/cache")
 private_apt() {
-    apt-get -o Dir::Etc::SourceList="$APT_DIR/sources.list" \
-        -o Dir::Etc::SourceParts=/dev/null \
-        -o Dir::State::Lists="$APT_DIR/lists" \
-        -o Dir::State::status=/dev/null \
-        -o Dir::Cache="$APT_DIR/cache" \
-        -o APT::Sandbox::User=root "$@"
+    apt-get "${APT_OPTS[@]}" -o APT::Sandbox::User=root "$@"
 }
 
 private_apt_update() {
@@ -52,9 +52,7 @@ offered_sources() {
         awk '/^Package:/ { p = $2 } /^Version:/ { printf "%s%s %s", sep, p, $2; sep = ", " }'
 }
 private_apt_cache_show() {
-    apt-cache -o Dir::Etc::SourceList="$APT_DIR/sources.list" -o Dir::Etc::SourceParts=/dev/null \
-        -o Dir::State::Lists="$APT_DIR/lists" -o Dir::State::status=/dev/null \
-        -o Dir::Cache="$APT_DIR/cache" show "$@" 2>/dev/null || true
+    apt-cache "${APT_OPTS[@]}" show "$@" 2>/dev/null || true
 }
 
 # The pinned .deb, downloaded once.

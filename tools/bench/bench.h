@@ -154,6 +154,7 @@ void bench_irqs(struct bench *b);
 void bench_memcpy(struct bench *b);
 void bench_dma(struct bench *b);
 void bench_dma_small_pages(struct bench *b);
+int bench_map_buffers(struct bench *b, unsigned flags, struct vfio_error *e);
 void bench_iommu(struct bench *b);
 
 /* The four figures of --quick, one sample per operation. */

@@ -195,10 +195,7 @@ void bench_dma_small_pages(struct bench *b)
     if (!b->src.hugepage) {
         return; /* the main figures already use 4 KiB pages */
     }
-    if (vfio_dma_alloc(&b->src, b->m->mem_size, 0, &e) < 0 ||
-        vfio_dma_map(b->mypci.dev, &b->src, VFIO_DMA_PROT_RW, &e) < 0 ||
-        vfio_dma_alloc(&b->dst, b->m->mem_size, 0, &e) < 0 ||
-        vfio_dma_map(b->mypci.dev, &b->dst, VFIO_DMA_PROT_RW, &e) < 0) {
+    if (bench_map_buffers(b, 0, &e) < 0) {
         char msg[VFIO_ERROR_DETAIL_MAX + 256];
 
         printf("mypci-bench: DMA from 4 KiB-page buffers not measured: %s\n",

@@ -65,16 +65,28 @@ static void close_dev(struct bench_dev *d)
     d->dev = NULL;
 }
 
+/* b->src and b->dst, mem-size bytes each, mapped for mypci; -errno. */
+int bench_map_buffers(struct bench *b, unsigned flags, struct vfio_error *e)
+{
+    size_t size = (size_t)b->m->mem_size;
+    int err;
+
+    if ((err = vfio_dma_alloc(&b->src, size, flags, e)) < 0 ||
+        (err = vfio_dma_map(b->mypci.dev, &b->src, VFIO_DMA_PROT_RW, e)) < 0 ||
+        (err = vfio_dma_alloc(&b->dst, size, flags, e)) < 0 ||
+        (err = vfio_dma_map(b->mypci.dev, &b->dst, VFIO_DMA_PROT_RW, e)) < 0) {
+        return err;
+    }
+    return 0;
+}
+
 static int setup_buffers(struct bench *b)
 {
     struct vfio_error e = {0};
     char msg[VFIO_ERROR_DETAIL_MAX + 256];
     size_t size = (size_t)b->m->mem_size;
 
-    if (vfio_dma_alloc(&b->src, size, VFIO_DMA_HUGEPAGE, &e) < 0 ||
-        vfio_dma_map(b->mypci.dev, &b->src, VFIO_DMA_PROT_RW, &e) < 0 ||
-        vfio_dma_alloc(&b->dst, size, VFIO_DMA_HUGEPAGE, &e) < 0 ||
-        vfio_dma_map(b->mypci.dev, &b->dst, VFIO_DMA_PROT_RW, &e) < 0) {
+    if (bench_map_buffers(b, VFIO_DMA_HUGEPAGE, &e) < 0) {
         fprintf(stderr, "mypci-bench: %s\n",
                 vfio_error_format(&e, msg, sizeof(msg)));
         return -EIO;

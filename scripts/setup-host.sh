@@ -21,7 +21,7 @@ HOST_PACKAGES=(
     libglib2.0-dev libpixman-1-dev libfdt-dev zlib1g-dev flex bison
     check libpci-dev pciutils cpio xz-utils zstd seabios
     busybox-static kmod pci.ids gnuplot-nox clang-format
-    bc libelf-dev libssl-dev clang libclang-rt-14-dev
+    bc libelf-dev libssl-dev clang libclang-rt-14-dev llvm-14
     debootstrap qemu-utils uuid-dev git valgrind
 )
 

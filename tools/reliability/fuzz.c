@@ -221,8 +221,7 @@ static void count_msix(struct fuzz *f, enum target t, bool src)
 static bool mapped_bar0(const struct fuzz *f, enum target t)
 {
     return (t == T_BAR0 && f->d.bar0_iova) ||
-           ((t == T_TABLE || t == T_PBA) && f->d.msix_mmap &&
-            f->d.bar0_iova);
+           ((t == T_TABLE || t == T_PBA) && f->d.msix_mmap && f->d.bar0_iova);
 }
 
 /* Source and destination for direction dir (3: anything, it must fail). */
@@ -230,10 +229,8 @@ static void pick_addrs(struct fuzz *f, uint32_t dir, uint64_t *src,
                        uint64_t *dst, enum target *ts, enum target *td)
 {
     *ts = *td = T_DEVMEM;
-    *src =
-        dir == MYPCI_DMA_DIR_DEV_TO_HOST ? pick_devmem(f) : pick_host(f, ts);
-    *dst =
-        dir == MYPCI_DMA_DIR_HOST_TO_DEV ? pick_devmem(f) : pick_host(f, td);
+    *src = dir == MYPCI_DMA_DIR_DEV_TO_HOST ? pick_devmem(f) : pick_host(f, ts);
+    *dst = dir == MYPCI_DMA_DIR_HOST_TO_DEV ? pick_devmem(f) : pick_host(f, td);
     count_msix(f, *ts, true);
     count_msix(f, *td, false);
 }
@@ -261,9 +258,10 @@ int fuzz_dma_finish(struct fuzz *f, const struct fdev *d, uint32_t *status)
 static int op_dma(struct fuzz *f)
 {
     uint64_t r = rel_below(&f->rng, 8), src, dst;
-    uint32_t len = r < 5   ? 1 + (uint32_t)rel_below(&f->rng, 256)
-                   : r < 7 ? (uint32_t)rel_below(&f->rng, 0x4000)
-                           : (uint32_t)rel_below(&f->rng, 2 * f->d.t.m->mem_size);
+    uint32_t len = r < 5 ? 1 + (uint32_t)rel_below(&f->rng, 256)
+                   : r < 7
+                       ? (uint32_t)rel_below(&f->rng, 0x4000)
+                       : (uint32_t)rel_below(&f->rng, 2 * f->d.t.m->mem_size);
     uint32_t cmd = (uint32_t)rel_below(&f->rng, 4), status = 0;
     enum target ts, td;
 
@@ -285,8 +283,8 @@ static int op_dma(struct fuzz *f)
         return -1;
     }
     f->dma_err += mypci_dma_error(status) != 0;
-    f->dma_own_bar += (ts == T_BAR2 || td == T_BAR2) &&
-                      mypci_dma_error(status) == 0;
+    f->dma_own_bar +=
+        (ts == T_BAR2 || td == T_BAR2) && mypci_dma_error(status) == 0;
     return 0;
 }
 
@@ -539,12 +537,11 @@ static int setup_dev(struct fdev *d)
      * reports MSIX_MAPPABLE (interrupt remapping on: 6.1 here); then all
      * of BAR0 goes into the IOMMU so DMA can aim at the table and PBA.
      */
-    d->msix_mmap = m->msix_cap &&
-                   vfio_pci_bar_mapped(d->t.dev, MYPCI_BAR_REGS,
-                                       MYPCI_MSIX_TABLE_OFFSET,
-                                       MYPCI_REG_PAGE_SIZE);
-    d->bar0_mapped = d->msix_mmap ? 2 * MYPCI_REG_PAGE_SIZE
-                                  : MYPCI_REG_PAGE_SIZE;
+    d->msix_mmap = m->msix_cap && vfio_pci_bar_mapped(d->t.dev, MYPCI_BAR_REGS,
+                                                      MYPCI_MSIX_TABLE_OFFSET,
+                                                      MYPCI_REG_PAGE_SIZE);
+    d->bar0_mapped =
+        d->msix_mmap ? 2 * MYPCI_REG_PAGE_SIZE : MYPCI_REG_PAGE_SIZE;
     d->bar0_iova = map_bar(d, "BAR0", m->regs, d->bar0_mapped);
     d->bar2_iova = map_bar(d, "BAR2", m->mem, m->mem_size);
     return 0;
@@ -570,8 +567,7 @@ static int open_busy(struct fuzz *f, const struct rel_options *o)
 
 static int setup(struct fuzz *f, const struct rel_options *o)
 {
-    if (setup_dev(&f->d) < 0 ||
-        (o->busy_device && open_busy(f, o) < 0)) {
+    if (setup_dev(&f->d) < 0 || (o->busy_device && open_busy(f, o) < 0)) {
         return -1;
     }
     hostile_setup(f);

@@ -59,8 +59,7 @@ struct bar2_xfer {
     uint32_t len, dir, dst_off, tag;
 };
 
-static void bar2_pick(struct fuzz *f, const struct fdev *d,
-                      struct bar2_xfer *x)
+static void bar2_pick(struct fuzz *f, const struct fdev *d, struct bar2_xfer *x)
 {
     uint64_t half = d->t.m->mem_size / 2;
     uint32_t s_off;
@@ -409,7 +408,8 @@ static int race_check_masked(struct fuzz *f, const struct fdev *d,
     uint32_t pba = 0;
 
     if (r->kind == RACE_TOGGLE || r->dma || !r->mask_first ||
-        (r->kind == RACE_TABLE && (r->vec_ctrl & PCI_MSIX_ENTRY_CTRL_MASKBIT))) {
+        (r->kind == RACE_TABLE &&
+         (r->vec_ctrl & PCI_MSIX_ENTRY_CTRL_MASKBIT))) {
         return 0;
     }
     vfio_pci_bar_pread(d->t.dev, MYPCI_BAR_REGS, MYPCI_MSIX_PBA_OFFSET, &pba, 4,
@@ -419,8 +419,8 @@ static int race_check_masked(struct fuzz *f, const struct fdev *d,
            "%#x lacks its bit (ABI §6)",
            f->ops, r->vec, (int)r->kind, pba);
     EXPECT(vfio_irq_drain(vfio_irq_fd(d->t.dev, r->vec)) == 0,
-           "op %" PRIu64 ": vector %u signalled while masked (race %d)",
-           f->ops, r->vec, (int)r->kind);
+           "op %" PRIu64 ": vector %u signalled while masked (race %d)", f->ops,
+           r->vec, (int)r->kind);
     f->masked_pending++;
     return 0;
 }
@@ -531,19 +531,18 @@ int hostile_op(struct fuzz *f)
     struct vfio_error e = {0};
 
     /* The fuzzed device may have BusMaster off: these races need it on. */
-    if (vfio_pci_command_update(d->t.dev,
-                                PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER, 0,
-                                &e) < 0) {
+    if (vfio_pci_command_update(
+            d->t.dev, PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER, 0, &e) < 0) {
         rel_report(&d->t, "restoring the Command register", &e);
         return -1;
     }
-    if (r == 0) {
+    if (r < 2) {
         return op_flr_mid_dma(f, d); /* ~100 ms each: rare */
     }
-    if (r < 11) {
+    if (r < 12) {
         return d->bar2_iova ? op_bar2_remap(f, d) : op_mem_toggle(f, d);
     }
-    if (r < 20) {
+    if (r < 21) {
         return op_mem_toggle(f, d);
     }
     return op_irq_race(f, d);
@@ -552,9 +551,8 @@ int hostile_op(struct fuzz *f)
 void hostile_summary(const struct fuzz *f)
 {
     printf(" dma_table_rd=%" PRIu64 " dma_table_wr=%" PRIu64
-           " dma_pba_rd=%" PRIu64 " dma_pba_wr=%" PRIu64
-           " bar2_remaps=%" PRIu64 " bar2_remaps_busy=%" PRIu64
-           " bar2_remaps_faulted=%" PRIu64
+           " dma_pba_rd=%" PRIu64 " dma_pba_wr=%" PRIu64 " bar2_remaps=%" PRIu64
+           " bar2_remaps_busy=%" PRIu64 " bar2_remaps_faulted=%" PRIu64
            " mem_toggles=%" PRIu64 " mem_toggles_busy=%" PRIu64
            " mem_toggles_faulted=%" PRIu64 " flr_mid_dma=%" PRIu64
            " flr_mid_dma_busy=%" PRIu64 " msix_toggles=%" PRIu64
@@ -562,8 +560,8 @@ void hostile_summary(const struct fuzz *f)
            " vec_action_masks=%" PRIu64 " masked_pending=%" PRIu64,
            f->dma_table_rd, f->dma_table_wr, f->dma_pba_rd, f->dma_pba_wr,
            f->bar2_remaps, f->bar2_remaps_busy, f->bar2_remaps_faulted,
-           f->mem_toggles,
-           f->mem_toggles_busy, f->mem_toggles_faulted, f->flr_mid_dma,
-           f->flr_mid_dma_busy, f->msix_toggles, f->vec_detaches,
-           f->vec_table_masks, f->vec_action_masks, f->masked_pending);
+           f->mem_toggles, f->mem_toggles_busy, f->mem_toggles_faulted,
+           f->flr_mid_dma, f->flr_mid_dma_busy, f->msix_toggles,
+           f->vec_detaches, f->vec_table_masks, f->vec_action_masks,
+           f->masked_pending);
 }

@@ -2,18 +2,22 @@
  * mypci-fuzz: a hostile guest driver. Seeded random MMIO (every width at
  * any offset of BAR0, page 1 through the trapped read()/write() path),
  * config-space writes, DMA with random directions, lengths and addresses
- * (its own BARs included) and both kinds of reset. After every batch the
- * device must still follow its ABI: identity, SCRATCH/INVERT, a checked DMA
- * round trip, an interrupt, the vendor capability.
+ * (its own BARs, MSI-X table and PBA included) and both kinds of reset;
+ * hostile.c adds the races only a guest kernel allows (IOMMU unmaps,
+ * Command.Memory, FLR, MSI-X toggles and masks under pending work). After
+ * every batch each device must still follow its ABI: identity,
+ * SCRATCH/INVERT, a checked DMA round trip, an interrupt, the vendor
+ * capability.
  *
  * What is left alone, and why (README.md says more):
- * - MSI-X table writes: the host's vfio-pci owns the table (it drops user
- *   writes to it), and random message addresses would only make the guest
- *   kernel log spurious interrupts; reads of the table and the PBA are done.
+ * - MSI-X table writes, but for the mask bit (hostile.c): the host's
+ *   vfio-pci owns the table (it drops user writes to it), and random
+ *   message addresses would only make the guest kernel log spurious
+ *   interrupts; reads of the table and the PBA are done.
  * - BAR registers, MSI/MSI-X capability and power state: changing them
  *   loses the device for the rest of the run, which tests nothing.
- * - Command.Memory stays set for the same reason (vfio-pci revokes the BAR
- *   mmaps while it is clear); every other Command bit is fuzzed.
+ * - Command.Memory stays set in the random config writes (vfio-pci revokes
+ *   the BAR mmaps while it is clear); every other Command bit is fuzzed.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */

@@ -162,6 +162,20 @@ int vfio_irq_set_vector_fd(struct vfio_pci_device *dev, unsigned vector, int fd,
                     vector, 1, &fd, e);
 }
 
+int vfio_irq_set_vector_masked(struct vfio_pci_device *dev, unsigned vector,
+                               bool masked, struct vfio_error *e)
+{
+    uint32_t action =
+        masked ? VFIO_IRQ_SET_ACTION_MASK : VFIO_IRQ_SET_ACTION_UNMASK;
+
+    if (dev->irq_index < 0 || vector >= dev->nr_irq_fds) {
+        return vfio_error_set(e, VFIO_CAUSE_SYSTEM, EINVAL,
+                              "vector %u is not enabled", vector);
+    }
+    return set_irqs(dev, (uint32_t)dev->irq_index,
+                    VFIO_IRQ_SET_DATA_NONE | action, vector, 1, NULL, e);
+}
+
 int vfio_irq_intx_unmask(struct vfio_pci_device *dev, struct vfio_error *e)
 {
     return set_irqs(dev, VFIO_PCI_INTX_IRQ_INDEX,

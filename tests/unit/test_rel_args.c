@@ -23,6 +23,7 @@ START_TEST(defaults)
     ck_assert_str_eq(o.c.device, "1af4:1236");
     ck_assert_int_eq(o.c.iommu, VFIO_IOMMU_AUTO);
     ck_assert(!o.c.bind && !o.c.help && !o.seed_given);
+    ck_assert_ptr_null(o.busy_device);
     ck_assert_uint_eq(o.ops, 2000);
     ck_assert_uint_eq(o.batch, 200);
     ck_assert_uint_eq(o.transfers, 1000000);
@@ -32,19 +33,22 @@ END_TEST
 
 START_TEST(fuzz_and_storm_options)
 {
-    char *fuzz[] = {"f", "--ops",  "0x100",   "--batch", "10",       "--seed",
-                    "7", "--bind", "--iommu", "iommufd", "--device", "00:03.0"};
+    char *fuzz[] = {
+        "f",        "--ops",   "0x100",         "--batch", "10",
+        "--seed",   "7",       "--bind",        "--iommu", "iommufd",
+        "--device", "00:03.0", "--busy-device", "00:10.0"};
     char *storm[] = {"s", "--transfers", "5", "--soak", "60"};
     struct rel_options o;
     char err[256];
 
-    ck_assert_int_eq(rel_parse_args(REL_FUZZ, 12, fuzz, &o, err, sizeof(err)),
+    ck_assert_int_eq(rel_parse_args(REL_FUZZ, 14, fuzz, &o, err, sizeof(err)),
                      0);
     ck_assert_uint_eq(o.ops, 256);
     ck_assert_uint_eq(o.batch, 10);
     ck_assert(o.seed_given && o.seed == 7 && o.c.bind);
     ck_assert_int_eq(o.c.iommu, VFIO_IOMMU_IOMMUFD);
     ck_assert_str_eq(o.c.device, "00:03.0");
+    ck_assert_str_eq(o.busy_device, "00:10.0");
     ck_assert_int_eq(rel_parse_args(REL_STORM, 5, storm, &o, err, sizeof(err)),
                      0);
     ck_assert_uint_eq(o.transfers, 5);
@@ -71,6 +75,11 @@ START_TEST(bad_options)
          {"f", "--transfers", "5"},
          "unknown option '--transfers'"},
         {REL_STORM, 3, {"s", "--ops", "5"}, "unknown option '--ops'"},
+        {REL_FUZZ, 2, {"f", "--busy-device"}, "option --busy-device needs"},
+        {REL_STORM,
+         3,
+         {"s", "--busy-device", "00:10.0"},
+         "unknown option '--busy-device'"},
         {REL_STORM, 3, {"s", "--device", "zz"}, "bad --device 'zz'"},
         {REL_STORM, 3, {"s", "--iommu", "type2"}, "bad --iommu 'type2'"},
         {REL_STORM,

@@ -9,6 +9,7 @@
 # can be rerun (see tools/reliability/README.md).
 set -u
 . "$(dirname "$0")/tap.sh"
+. "$(dirname "$0")/hostile.sh"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
@@ -17,8 +18,11 @@ fuzz_ops=${RELIABILITY_FUZZ_OPS:-20000}
 transfers=${RELIABILITY_TRANSFERS:-1000000}
 echo "# seed $seed: fuzz --ops $fuzz_ops, storm --transfers $transfers"
 
-"$MYPCI" exec --timeout 600 --device mypci -- sh -c "
-    mypci-fuzz --bind --ops $fuzz_ops --seed $seed; echo \"fuzz-exit: \$?\"
+# The second mypci (00:10.0) is slowed with x-dma-delay-us: mypci-fuzz's
+# races (unmap, Command.Memory, FLR, masks) find its transfers pending.
+"$MYPCI" exec --timeout 600 --device mypci \
+    --device mypci,x-dma-delay-us=1000,addr=0x10 -- sh -c "
+    mypci-fuzz --bind --busy-device 00:10.0 --ops $fuzz_ops --seed $seed; echo \"fuzz-exit: \$?\"
     mypci-storm --bind --transfers $transfers --seed $seed; echo \"storm-exit: \$?\"
     mypci-storm --bind --soak 5 --seed $((seed + 1)); echo \"soak-exit: \$?\"
     " >"$tmp/out" 2>"$tmp/err"
@@ -52,6 +56,10 @@ own=$(field dma_own_bar_ok mypci-fuzz)
 ok $? "mypci-fuzz: DMA reached the device's own BARs ($own transfers)" \
     "$(grep 'IOMMU-mapp' "$tmp/out")"
 
+# Every hostile operation kind really happened, the races with a transfer
+# still pending included (tests/vm/hostile.sh names the counters).
+hostile_ok 6.1 "$tmp/out" "$HOSTILE_COUNTERS_TYPE1"
+
 # 2. mypci-storm, counted run
 grep -qx 'storm-exit: 0' "$tmp/out"
 ok $? "mypci-storm exit status 0"
@@ -72,8 +80,9 @@ grep -qx 'soak-exit: 0' "$tmp/out"
 ok $? "mypci-storm --soak 5 exit status 0" \
     "$(grep '^mypci-storm: SUMMARY' "$tmp/out" | tail -n 1)"
 # 4. The 6.12 guest: the same programs through iommufd, shorter.
-"$MYPCI" exec --kernel 6.12 --timeout 600 --device mypci -- sh -c "
-    mypci-fuzz --bind --ops $((fuzz_ops / 4)) --seed $seed; echo \"fuzz-exit: \$?\"
+"$MYPCI" exec --kernel 6.12 --timeout 600 --device mypci \
+    --device mypci,x-dma-delay-us=1000,addr=0x10 -- sh -c "
+    mypci-fuzz --bind --busy-device 00:10.0 --ops $((fuzz_ops / 4)) --seed $seed; echo \"fuzz-exit: \$?\"
     mypci-storm --bind --transfers $((transfers / 5)) --seed $seed; echo \"storm-exit: \$?\"
     " >"$tmp/out612" 2>"$tmp/err612"
 status=$?
@@ -85,6 +94,7 @@ ok $? "6.12: the programs went through iommufd"
 grep -qx 'fuzz-exit: 0' "$tmp/out612" && [ "$(field checks_failed mypci-fuzz "$tmp/out612")" = 0 ]
 ok $? "6.12: mypci-fuzz exit status 0, every health check passed" \
     "$(grep -i 'fail' "$tmp/out612" | head)"
+hostile_ok 6.12 "$tmp/out612" "$HOSTILE_COUNTERS_IOMMUFD"
 provoked=$(field expected_faults_provoked mypci-storm "$tmp/out612")
 grep -qx 'storm-exit: 0' "$tmp/out612" &&
     [ "$(field mismatches mypci-storm "$tmp/out612")" = 0 ] &&

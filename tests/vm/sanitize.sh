@@ -12,6 +12,7 @@
 # pass vacuously.
 set -u
 . "$(dirname "$0")/tap.sh"
+. "$(dirname "$0")/hostile.sh"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
@@ -63,7 +64,7 @@ echo "asan-runtime: \$(ASAN_OPTIONS=help=1 mypci-vfio-test --list 2>&1 |
 $1
 echo "tests-listed: \$(mypci-vfio-test --list | wc -l)"
 mypci-vfio-test --bind --tap; echo "suite-exit: \$?"
-mypci-fuzz --bind --ops $2 --seed $seed; echo "fuzz-exit: \$?"
+mypci-fuzz --bind --busy-device 00:10.0 --ops $2 --seed $seed; echo "fuzz-exit: \$?"
 mypci-storm --bind --transfers $3 --seed $seed; echo "storm-exit: \$?"
 EOF
 }
@@ -93,7 +94,7 @@ check_clean() { # NAME OUT ERR EXEC-STATUS
 }
 
 # The suite, the fuzzer and the storm passed.
-check_results() { # NAME OUT OPS TRANSFERS
+check_results() { # NAME OUT OPS TRANSFERS HOSTILE-COUNTERS
     local name=$1 out=$2 ops=$3 transfers=$4 listed passed provoked storm
     listed=$(sed -n 's/^tests-listed: *//p' "$out")
     passed=$(grep -c '^ok ' "$out")
@@ -104,6 +105,7 @@ check_results() { # NAME OUT OPS TRANSFERS
         grep -m 1 '^mypci-fuzz: SUMMARY' "$out" | grep -q "\<ops=$ops\>.*\<checks_failed=0\>"
     ok $? "$name: mypci-fuzz: $ops operations, the device healthy after every batch" \
         "$(grep '^mypci-fuzz: SUMMARY' "$out")"
+    hostile_ok "$name" "$out" "$5"
     storm=$(grep -m 1 '^mypci-storm: SUMMARY' "$out")
     provoked=$(sed -n 's/.*\<expected_faults_provoked=\([0-9]*\).*/\1/p' <<<"$storm")
     grep -qx 'storm-exit: 0' "$out" && [ "${provoked:-0}" -gt 0 ] &&
@@ -112,8 +114,9 @@ check_results() { # NAME OUT OPS TRANSFERS
         "$storm"
 }
 
-# 3. Debian's 6.1 guest (type1) with the devices of ./mypci run, so the seed
-# checks (mmio_rw) and the latency summary run too. 1 GiB: ASan's shadow.
+# 3. Debian's 6.1 guest (type1) with the devices of ./mypci run (the slowed
+# second mypci at 00:10.0 is mypci-fuzz's --busy-device), so the seed checks
+# (mmio_rw) and the latency summary run too. 1 GiB: ASan's shadow.
 # shellcheck disable=SC2016 # expanded in the guest
 seed_and_bench='
 mypci-seed-check >/tmp/seed; echo "seed-exit: $?"; sed "s/^ok /seed ok /" /tmp/seed
@@ -121,6 +124,7 @@ mypci-bench --quick --bind; echo "bench-exit: $?"'
 "$MYPCI" exec --timeout 1500 --memory 1G --device mypci_minimal \
     --device pcie-root-port,id=rp1,chassis=1,slot=1 \
     --device mypci_configurable,reg=0x42,bus=rp1 --device mypci \
+    --device mypci,x-dma-delay-us=1000,addr=0x10 \
     -- sh -c "$(guest_script "$seed_and_bench" "$fuzz_ops" "$transfers")" \
     >"$tmp/out" 2>"$tmp/err"
 check_clean 6.1 "$tmp/out" "$tmp/err" $?
@@ -129,15 +133,15 @@ grep -qx 'seed-exit: 0' "$tmp/out" && [ "$seed_ok" -gt 0 ]
 ok $? "6.1: mypci-seed-check and mmio_rw: $seed_ok checks passed" "$(grep 'not ok' "$tmp/out")"
 grep -qx 'bench-exit: 0' "$tmp/out"
 ok $? "6.1: mypci-bench --quick ran to the end"
-check_results 6.1 "$tmp/out" "$fuzz_ops" "$transfers"
+check_results 6.1 "$tmp/out" "$fuzz_ops" "$transfers" "$HOSTILE_COUNTERS_TYPE1"
 
 # 4. The 6.12 guest: the library's iommufd backend, shorter runs.
 ops612=$((fuzz_ops / 4)) transfers612=$((transfers / 3))
 "$MYPCI" exec --kernel 6.12 --timeout 1500 --memory 1G --device mypci \
-    -- sh -c "$(guest_script '' "$ops612" "$transfers612")" \
+    --device mypci,x-dma-delay-us=1000,addr=0x10 -- sh -c "$(guest_script '' "$ops612" "$transfers612")" \
     >"$tmp/out612" 2>"$tmp/err612"
 check_clean 6.12 "$tmp/out612" "$tmp/err612" $?
 grep -q '^# mypci-vfio-test: .* via iommufd' "$tmp/out612"
 ok $? "6.12: the programs went through iommufd" "$(grep -m 2 ' via ' "$tmp/out612")"
-check_results 6.12 "$tmp/out612" "$ops612" "$transfers612"
+check_results 6.12 "$tmp/out612" "$ops612" "$transfers612" "$HOSTILE_COUNTERS_IOMMUFD"
 tap_done

@@ -2,18 +2,22 @@
  * mypci-fuzz: a hostile guest driver. Seeded random MMIO (every width at
  * any offset of BAR0, page 1 through the trapped read()/write() path),
  * config-space writes, DMA with random directions, lengths and addresses
- * (its own BARs included) and both kinds of reset. After every batch the
- * device must still follow its ABI: identity, SCRATCH/INVERT, a checked DMA
- * round trip, an interrupt, the vendor capability.
+ * (its own BARs, MSI-X table and PBA included) and both kinds of reset;
+ * hostile.c adds the races only a guest kernel allows (IOMMU unmaps,
+ * Command.Memory, FLR, MSI-X toggles and masks under pending work). After
+ * every batch each device must still follow its ABI: identity,
+ * SCRATCH/INVERT, a checked DMA round trip, an interrupt, the vendor
+ * capability.
  *
  * What is left alone, and why (README.md says more):
- * - MSI-X table writes: the host's vfio-pci owns the table (it drops user
- *   writes to it), and random message addresses would only make the guest
- *   kernel log spurious interrupts; reads of the table and the PBA are done.
+ * - MSI-X table writes, but for the mask bit (hostile.c): the host's
+ *   vfio-pci owns the table (it drops user writes to it), and random
+ *   message addresses would only make the guest kernel log spurious
+ *   interrupts; reads of the table and the PBA are done.
  * - BAR registers, MSI/MSI-X capability and power state: changing them
  *   loses the device for the rest of the run, which tests nothing.
- * - Command.Memory stays set for the same reason (vfio-pci revokes the BAR
- *   mmaps while it is clear); every other Command bit is fuzzed.
+ * - Command.Memory stays set in the random config writes (vfio-pci revokes
+ *   the BAR mmaps while it is clear); every other Command bit is fuzzed.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -24,13 +28,10 @@
 
 #include <linux/pci_regs.h>
 
-#include "rel.h"
-#include "vfio/dma.h"
+#include "fuzz.h"
 
 enum { EXIT_FAILED = 1, EXIT_UNUSABLE = 2 };
 
-#define FBUF_SIZE (64u * 1024)
-#define CHK_SIZE 4096u
 #define REGS_USED 0x70u /* registers live below this; bias offsets there */
 
 /* Where a fuzzed DMA address points. */
@@ -38,22 +39,12 @@ enum target {
     T_BUF,      /* the fuzz buffer's IOVA */
     T_BAR0,     /* BAR0's register page, IOMMU-mapped (if the map worked) */
     T_BAR2,     /* BAR2, IOMMU-mapped */
+    T_TABLE,    /* BAR0's MSI-X table, IOMMU-mapped (else its bus address) */
+    T_PBA,      /* BAR0's PBA, likewise */
     T_BAR0_BUS, /* BAR0's bus address used as an IOVA: unmapped */
     T_BAR2_BUS,
     T_RANDOM, /* anywhere: mostly unmapped */
     T_DEVMEM, /* a device-memory offset, in range or not */
-};
-
-struct fuzz {
-    struct rel_target t;
-    uint64_t rng;
-    struct vfio_dma_buf fbuf, chk_src, chk_dst;
-    uint64_t bar0_bus, bar2_bus;   /* from config space */
-    uint64_t bar0_iova, bar2_iova; /* 0: the IOMMU refused the BAR mmap */
-    enum vfio_irq_mode irq_mode;
-    uint64_t ops, mmio, cfg, dma, dma_err, resets, flrs;
-    uint64_t dma_own_bar; /* transfers that reached our own BARs */
-    uint64_t checks, failed;
 };
 
 static uint64_t pick_value(struct fuzz *f)
@@ -124,7 +115,7 @@ static void op_mmio_page0(struct fuzz *f)
     unsigned size = pick_size(f);
     uint32_t span = rel_below(&f->rng, 2) ? REGS_USED : MYPCI_REG_PAGE_SIZE;
     uint32_t off = (uint32_t)rel_below(&f->rng, span - size + 1);
-    volatile uint8_t *p = f->t.m->regs + off;
+    volatile uint8_t *p = f->d.t.m->regs + off;
 
     if (rel_below(&f->rng, 2)) {
         insn_write(p, size, pick_value(f));
@@ -152,9 +143,9 @@ static void op_mmio_page1(struct fuzz *f)
     struct vfio_error e = {0};
 
     if (rel_below(&f->rng, 2) && !in_msix_table(off, size)) {
-        vfio_pci_bar_pwrite(f->t.dev, MYPCI_BAR_REGS, off, &v, size, &e);
+        vfio_pci_bar_pwrite(f->d.t.dev, MYPCI_BAR_REGS, off, &v, size, &e);
     } else {
-        vfio_pci_bar_pread(f->t.dev, MYPCI_BAR_REGS, off, &v, size, &e);
+        vfio_pci_bar_pread(f->d.t.dev, MYPCI_BAR_REGS, off, &v, size, &e);
     }
     f->mmio++;
 }
@@ -165,21 +156,21 @@ static void op_config(struct fuzz *f)
     struct vfio_error e = {0};
     uint64_t r = rel_below(&f->rng, 4);
 
-    if (r < 2 && f->t.m->vcap) {
+    if (r < 2 && f->d.t.m->vcap) {
         unsigned size = pick_size(f) & 7;
         uint32_t off;
 
         size = size ? size : 4;
         off = (uint32_t)rel_below(&f->rng, MYPCI_VCAP_LEN - size + 1);
-        vfio_pci_config_write(f->t.dev, f->t.m->vcap + off, size,
+        vfio_pci_config_write(f->d.t.dev, f->d.t.m->vcap + off, size,
                               (uint32_t)pick_value(f), &e);
     } else if (r == 2) {
         /* Memory stays on: without it vfio-pci revokes our BAR mmaps. */
         uint16_t cmd = (uint16_t)rel_rand(&f->rng) | PCI_COMMAND_MEMORY;
 
-        vfio_pci_config_write(f->t.dev, PCI_COMMAND, 2, cmd, &e);
+        vfio_pci_config_write(f->d.t.dev, PCI_COMMAND, 2, cmd, &e);
     } else {
-        vfio_pci_config_write(f->t.dev, PCI_STATUS, 2,
+        vfio_pci_config_write(f->d.t.dev, PCI_STATUS, 2,
                               (uint16_t)rel_rand(&f->rng), &e);
     }
     f->cfg++;
@@ -188,21 +179,24 @@ static void op_config(struct fuzz *f)
 /* A host-side address: mostly somewhere a transfer can reach. */
 static uint64_t pick_host(struct fuzz *f, enum target *t)
 {
-    uint64_t mem = f->t.m->mem_size;
+    uint64_t mem = f->d.t.m->mem_size;
     uint64_t in = rel_below(&f->rng, 0x1000);
 
     *t = (enum target)rel_below(&f->rng, T_DEVMEM);
     switch (*t) {
     case T_BUF:
-        return f->fbuf.iova + rel_below(&f->rng, FBUF_SIZE);
+        return f->d.fbuf.iova + rel_below(&f->rng, FBUF_SIZE);
     case T_BAR0:
-        return f->bar0_iova ? f->bar0_iova + (in & ~3ull) : in;
+        return f->d.bar0_iova ? f->d.bar0_iova + (in & ~3ull) : in;
     case T_BAR2:
-        return f->bar2_iova + rel_below(&f->rng, mem);
+        return f->d.bar2_iova + rel_below(&f->rng, mem);
+    case T_TABLE:
+    case T_PBA:
+        return hostile_msix_addr(f, *t == T_PBA);
     case T_BAR0_BUS:
-        return f->bar0_bus + in;
+        return f->d.bar0_bus + in;
     case T_BAR2_BUS:
-        return f->bar2_bus + rel_below(&f->rng, mem);
+        return f->d.bar2_bus + rel_below(&f->rng, mem);
     default:
         return rel_rand(&f->rng);
     }
@@ -211,55 +205,90 @@ static uint64_t pick_host(struct fuzz *f, enum target *t)
 /* A device-memory offset: mostly in range, sometimes past the end. */
 static uint64_t pick_devmem(struct fuzz *f)
 {
-    uint64_t mem = f->t.m->mem_size;
+    uint64_t mem = f->d.t.m->mem_size;
 
     return rel_below(&f->rng, 8) ? rel_below(&f->rng, mem)
                                  : rel_below(&f->rng, 2 * mem);
 }
 
+/* Counts a transfer aimed at the MSI-X table or PBA, by side. */
+static void count_msix(struct fuzz *f, enum target t, bool src)
+{
+    if (t == T_TABLE) {
+        (*(src ? &f->dma_table_rd : &f->dma_table_wr))++;
+    } else if (t == T_PBA) {
+        (*(src ? &f->dma_pba_rd : &f->dma_pba_wr))++;
+    }
+}
+
+/* True if t is inside BAR0 as the IOMMU maps it (not a bus-address guess). */
+static bool mapped_bar0(const struct fuzz *f, enum target t)
+{
+    return (t == T_BAR0 && f->d.bar0_iova) ||
+           ((t == T_TABLE || t == T_PBA) && f->d.msix_mmap && f->d.bar0_iova);
+}
+
 /* Source and destination for direction dir (3: anything, it must fail). */
 static void pick_addrs(struct fuzz *f, uint32_t dir, uint64_t *src,
-                       uint64_t *dst, bool *own_bar)
+                       uint64_t *dst, enum target *ts, enum target *td)
 {
-    enum target ts = T_DEVMEM, td = T_DEVMEM;
+    *ts = *td = T_DEVMEM;
+    *src = dir == MYPCI_DMA_DIR_DEV_TO_HOST ? pick_devmem(f) : pick_host(f, ts);
+    *dst = dir == MYPCI_DMA_DIR_HOST_TO_DEV ? pick_devmem(f) : pick_host(f, td);
+    count_msix(f, *ts, true);
+    count_msix(f, *td, false);
+}
 
-    *src =
-        dir == MYPCI_DMA_DIR_DEV_TO_HOST ? pick_devmem(f) : pick_host(f, &ts);
-    *dst =
-        dir == MYPCI_DMA_DIR_HOST_TO_DEV ? pick_devmem(f) : pick_host(f, &td);
-    *own_bar = ts == T_BAR0 || ts == T_BAR2 || td == T_BAR0 || td == T_BAR2;
+int fuzz_dma_finish(struct fuzz *f, const struct fdev *d, uint32_t *status)
+{
+    if (mypci_dma_wait_poll(d->t.m, MYPCI_TIMEOUT_MS, status) < 0) {
+        printf("mypci-fuzz: op %" PRIu64 ": DMA_SRC %#" PRIx64
+               " DMA_DST %#" PRIx64 " DMA_LEN %u: still BUSY after %d ms\n",
+               f->ops, mypci_read64(d->t.m, MYPCI_REG_DMA_SRC),
+               mypci_read64(d->t.m, MYPCI_REG_DMA_DST),
+               mypci_read32(d->t.m, MYPCI_REG_DMA_LEN), MYPCI_TIMEOUT_MS);
+        return -1;
+    }
+    if (mypci_dma_error(*status) > 4) {
+        printf("mypci-fuzz: op %" PRIu64 ": DMA error code %u is not in the "
+               "ABI (§3; status %#x)\n",
+               f->ops, mypci_dma_error(*status), *status);
+        return -1;
+    }
+    return 0;
 }
 
 /* A random transfer; it must end (DONE) with a defined error code. */
 static int op_dma(struct fuzz *f)
 {
     uint64_t r = rel_below(&f->rng, 8), src, dst;
-    uint32_t len = r < 5   ? 1 + (uint32_t)rel_below(&f->rng, 256)
-                   : r < 7 ? (uint32_t)rel_below(&f->rng, 0x4000)
-                           : (uint32_t)rel_below(&f->rng, 2 * f->t.m->mem_size);
+    uint32_t len = r < 5 ? 1 + (uint32_t)rel_below(&f->rng, 256)
+                   : r < 7
+                       ? (uint32_t)rel_below(&f->rng, 0x4000)
+                       : (uint32_t)rel_below(&f->rng, 2 * f->d.t.m->mem_size);
     uint32_t cmd = (uint32_t)rel_below(&f->rng, 4), status = 0;
-    bool own_bar;
+    enum target ts, td;
 
     if (rel_below(&f->rng, 16) == 0) {
         cmd |= (uint32_t)rel_rand(&f->rng) & ~MYPCI_DMA_DIR_MASK;
     }
-    pick_addrs(f, cmd & MYPCI_DMA_DIR_MASK, &src, &dst, &own_bar);
-    mypci_dma_start(f->t.m, src, dst, len, cmd);
+    pick_addrs(f, cmd & MYPCI_DMA_DIR_MASK, &src, &dst, &ts, &td);
+    mypci_dma_start(f->d.t.m, src, dst, len, cmd);
     f->dma++;
-    if (mypci_dma_wait_poll(f->t.m, MYPCI_TIMEOUT_MS, &status) < 0) {
-        printf("mypci-fuzz: op %" PRIu64 ": DMA src %#" PRIx64 " dst %#" PRIx64
-               " len %u cmd %#x still BUSY after %d ms\n",
-               f->ops, src, dst, len, cmd, MYPCI_TIMEOUT_MS);
+    if (fuzz_dma_finish(f, &f->d, &status) < 0) {
         return -1;
     }
-    if (mypci_dma_error(status) > 4) {
-        printf("mypci-fuzz: op %" PRIu64 ": DMA error code %u is not in the "
-               "ABI (status %#x)\n",
-               f->ops, mypci_dma_error(status), status);
+    /* docs/mypci.md (DMA engine): DMA at its own BAR0 always fails. */
+    if ((mapped_bar0(f, ts) || mapped_bar0(f, td)) &&
+        mypci_dma_error(status) == 0) {
+        printf("mypci-fuzz: op %" PRIu64 ": DMA src %#" PRIx64 " dst %#" PRIx64
+               " len %u touching BAR0 (MSI-X table/PBA included) succeeded\n",
+               f->ops, src, dst, len);
         return -1;
     }
     f->dma_err += mypci_dma_error(status) != 0;
-    f->dma_own_bar += own_bar && mypci_dma_error(status) == 0;
+    f->dma_own_bar +=
+        (ts == T_BAR2 || td == T_BAR2) && mypci_dma_error(status) == 0;
     return 0;
 }
 
@@ -270,13 +299,13 @@ static int op_reset(struct fuzz *f)
     /* FLR costs ~100 ms in the guest kernel (pcie_flr's wait): keep rare. */
     if (rel_below(&f->rng, 8) == 0) {
         f->flrs++;
-        if (vfio_pci_device_reset(f->t.dev, &e) < 0) {
-            rel_report(&f->t, "VFIO_DEVICE_RESET", &e);
+        if (vfio_pci_device_reset(f->d.t.dev, &e) < 0) {
+            rel_report(&f->d.t, "VFIO_DEVICE_RESET", &e);
             return -1;
         }
         return 0;
     }
-    mypci_control_reset(f->t.m);
+    mypci_control_reset(f->d.t.m);
     f->resets++;
     return 0;
 }
@@ -286,7 +315,7 @@ static void op_irq(struct fuzz *f)
     static const uint32_t regs[] = {MYPCI_REG_IRQ_ENABLE, MYPCI_REG_IRQ_RAISE,
                                     MYPCI_REG_IRQ_ACK};
 
-    mypci_write32(f->t.m, regs[rel_below(&f->rng, 3)],
+    mypci_write32(f->d.t.m, regs[rel_below(&f->rng, 3)],
                   (uint32_t)rel_below(&f->rng, 8));
     f->mmio++;
 }
@@ -296,7 +325,7 @@ static int one_op(struct fuzz *f)
     uint64_t r = rel_below(&f->rng, 100);
 
     f->ops++;
-    if (r < 40) {
+    if (r < 39) {
         op_mmio_page0(f);
     } else if (r < 50) {
         op_mmio_page1(f);
@@ -304,27 +333,20 @@ static int one_op(struct fuzz *f)
         op_irq(f);
     } else if (r < 72) {
         op_config(f);
-    } else if (r < 97) {
+    } else if (r < 96) {
         return op_dma(f);
-    } else {
+    } else if (r < 98) {
         return op_reset(f);
+    } else {
+        return hostile_op(f);
     }
     return 0;
 }
 
-#define EXPECT(cond, ...)                                                      \
-    do {                                                                       \
-        if (!(cond)) {                                                         \
-            printf("mypci-fuzz: device check: " __VA_ARGS__);                  \
-            putchar('\n');                                                     \
-            return -1;                                                         \
-        }                                                                      \
-    } while (0)
-
 /* The registers that must read right whatever the fuzzer did. */
-static int check_identity(struct fuzz *f)
+static int check_identity(struct fuzz *f, const struct fdev *d)
 {
-    const struct mypci *m = f->t.m;
+    const struct mypci *m = d->t.m;
     uint32_t v = (uint32_t)rel_rand(&f->rng);
 
     EXPECT(mypci_read32(m, MYPCI_REG_ID) == MYPCI_ID_VALUE, "ID %#x",
@@ -343,23 +365,23 @@ static int check_identity(struct fuzz *f)
 }
 
 /* Host -> device -> host with the data compared, DMA_COUNT following. */
-static int check_dma(struct fuzz *f)
+static int check_dma(struct fuzz *f, const struct fdev *d)
 {
-    const struct mypci *m = f->t.m;
+    const struct mypci *m = d->t.m;
     uint32_t tag = (uint32_t)rel_rand(&f->rng), s1 = 0, s2 = 0;
     long bad;
 
-    pattern_fill(f->chk_src.vaddr, CHK_SIZE, tag);
-    memset(f->chk_dst.vaddr, 0, CHK_SIZE);
-    mypci_dma_start(m, f->chk_src.iova, 0, CHK_SIZE, MYPCI_DMA_DIR_HOST_TO_DEV);
+    pattern_fill(d->chk_src.vaddr, CHK_SIZE, tag);
+    memset(d->chk_dst.vaddr, 0, CHK_SIZE);
+    mypci_dma_start(m, d->chk_src.iova, 0, CHK_SIZE, MYPCI_DMA_DIR_HOST_TO_DEV);
     EXPECT(mypci_dma_wait_poll(m, MYPCI_TIMEOUT_MS, &s1) == 0 &&
                mypci_dma_error(s1) == 0,
            "host-to-device DMA status %#x", s1);
-    mypci_dma_start(m, 0, f->chk_dst.iova, CHK_SIZE, MYPCI_DMA_DIR_DEV_TO_HOST);
+    mypci_dma_start(m, 0, d->chk_dst.iova, CHK_SIZE, MYPCI_DMA_DIR_DEV_TO_HOST);
     EXPECT(mypci_dma_wait_poll(m, MYPCI_TIMEOUT_MS, &s2) == 0 &&
                mypci_dma_error(s2) == 0,
            "device-to-host DMA status %#x", s2);
-    bad = pattern_check(f->chk_dst.vaddr, CHK_SIZE, tag);
+    bad = pattern_check(d->chk_dst.vaddr, CHK_SIZE, tag);
     EXPECT(bad < 0, "DMA round trip: byte %ld differs", bad);
     EXPECT(mypci_read32(m, MYPCI_REG_DMA_COUNT) == 2, "DMA_COUNT %u, want 2",
            mypci_read32(m, MYPCI_REG_DMA_COUNT));
@@ -367,9 +389,9 @@ static int check_dma(struct fuzz *f)
 }
 
 /* IRQ_RAISE(SOFT) must reach its eventfd. */
-static int check_irq(struct fuzz *f)
+static int check_irq(const struct fdev *d)
 {
-    const struct mypci *m = f->t.m;
+    const struct mypci *m = d->t.m;
     int fd = mypci_irq_fd(m, MYPCI_IRQ_SOFT);
     int64_t n;
 
@@ -379,73 +401,87 @@ static int check_irq(struct fuzz *f)
     n = vfio_irq_wait(fd, MYPCI_TIMEOUT_MS);
     mypci_write32(m, MYPCI_REG_IRQ_ACK, MYPCI_IRQ_ALL);
     mypci_write32(m, MYPCI_REG_IRQ_ENABLE, 0);
-    if (f->irq_mode == VFIO_IRQ_INTX) {
-        vfio_irq_intx_unmask(f->t.dev, NULL);
+    if (d->irq_mode == VFIO_IRQ_INTX) {
+        vfio_irq_intx_unmask(d->t.dev, NULL);
     }
     EXPECT(n > 0, "no %s interrupt for IRQ_RAISE(SOFT) within %d ms",
-           vfio_irq_mode_name(f->irq_mode), MYPCI_TIMEOUT_MS);
+           vfio_irq_mode_name(d->irq_mode), MYPCI_TIMEOUT_MS);
     return 0;
 }
 
-static int check_vcap(struct fuzz *f)
+static int check_vcap(struct fuzz *f, const struct fdev *d)
 {
     uint32_t v = (uint32_t)rel_rand(&f->rng), res = 0;
     struct vfio_error e = {0};
 
-    if (!f->t.m->vcap) {
+    if (!d->t.m->vcap) {
         return 0;
     }
-    mypci_vcap_write(f->t.m, MYPCI_VCAP_MAILBOX, 4, v, &e);
-    mypci_vcap_read(f->t.m, MYPCI_VCAP_RESULT, 4, &res, &e);
+    mypci_vcap_write(d->t.m, MYPCI_VCAP_MAILBOX, 4, v, &e);
+    mypci_vcap_read(d->t.m, MYPCI_VCAP_RESULT, 4, &res, &e);
     EXPECT(res == ~v, "vendor cap RESULT %#x after MAILBOX %#x", res, v);
     return 0;
 }
 
 /* Gives the device back what the fuzzer may have taken, then checks it. */
-static int health_check(struct fuzz *f)
+static int check_device(struct fuzz *f, const struct fdev *d)
 {
     struct vfio_error e = {0};
     uint32_t status = 0;
 
-    f->checks++;
-    EXPECT(vfio_pci_command_update(f->t.dev,
+    EXPECT(vfio_pci_command_update(d->t.dev,
                                    PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER,
                                    PCI_COMMAND_INTX_DISABLE, &e) == 0,
            "cannot restore the Command register");
-    EXPECT(mypci_dma_wait_poll(f->t.m, MYPCI_TIMEOUT_MS, &status) == 0,
+    EXPECT(mypci_dma_wait_poll(d->t.m, MYPCI_TIMEOUT_MS, &status) == 0,
            "a fuzzed transfer still BUSY (DMA_STATUS %#x)", status);
-    if (check_identity(f) < 0) {
+    if (check_identity(f, d) < 0) {
         return -1;
     }
-    mypci_control_reset(f->t.m);
-    EXPECT(mypci_read32(f->t.m, MYPCI_REG_IRQ_STATUS) == 0 &&
-               mypci_read32(f->t.m, MYPCI_REG_DMA_COUNT) == 0,
+    mypci_control_reset(d->t.m);
+    EXPECT(mypci_read32(d->t.m, MYPCI_REG_IRQ_STATUS) == 0 &&
+               mypci_read32(d->t.m, MYPCI_REG_DMA_COUNT) == 0,
            "CONTROL.RESET left IRQ_STATUS %#x DMA_COUNT %u",
-           mypci_read32(f->t.m, MYPCI_REG_IRQ_STATUS),
-           mypci_read32(f->t.m, MYPCI_REG_DMA_COUNT));
-    if (check_identity(f) < 0 || check_dma(f) < 0 || check_irq(f) < 0) {
+           mypci_read32(d->t.m, MYPCI_REG_IRQ_STATUS),
+           mypci_read32(d->t.m, MYPCI_REG_DMA_COUNT));
+    if (check_identity(f, d) < 0 || check_dma(f, d) < 0 || check_irq(d) < 0) {
         return -1;
     }
-    return check_vcap(f);
+    return check_vcap(f, d);
+}
+
+/* Both devices (the busy one if any) must have survived the batch. */
+static int health_check(struct fuzz *f)
+{
+    f->checks++;
+    if (check_device(f, &f->d) < 0) {
+        return -1;
+    }
+    if (f->busy.t.m && check_device(f, &f->busy) < 0) {
+        printf("mypci-fuzz: (that was the busy device %s)\n",
+               f->busy.t.dev->bdf);
+        return -1;
+    }
+    return 0;
 }
 
 /* BAR bus addresses as the guest kernel assigned them (config space). */
-static int read_bars(struct fuzz *f)
+static int read_bars(struct fdev *d)
 {
     uint32_t b0 = 0, b2 = 0, b3 = 0;
     struct vfio_error e = {0};
 
-    if (vfio_pci_config_read(f->t.dev, PCI_BASE_ADDRESS_0, 4, &b0, &e) < 0 ||
-        vfio_pci_config_read(f->t.dev, PCI_BASE_ADDRESS_2, 4, &b2, &e) < 0 ||
-        vfio_pci_config_read(f->t.dev, PCI_BASE_ADDRESS_3, 4, &b3, &e) < 0) {
-        rel_report(&f->t, "reading the BARs", &e);
+    if (vfio_pci_config_read(d->t.dev, PCI_BASE_ADDRESS_0, 4, &b0, &e) < 0 ||
+        vfio_pci_config_read(d->t.dev, PCI_BASE_ADDRESS_2, 4, &b2, &e) < 0 ||
+        vfio_pci_config_read(d->t.dev, PCI_BASE_ADDRESS_3, 4, &b3, &e) < 0) {
+        rel_report(&d->t, "reading the BARs", &e);
         return -1;
     }
-    f->bar0_bus = b0 & PCI_BASE_ADDRESS_MEM_MASK;
-    f->bar2_bus = ((uint64_t)b3 << 32) | (b2 & PCI_BASE_ADDRESS_MEM_MASK);
-    printf("mypci-fuzz: BAR0 at bus address %#" PRIx64 ", BAR2 at %#" PRIx64
+    d->bar0_bus = b0 & PCI_BASE_ADDRESS_MEM_MASK;
+    d->bar2_bus = ((uint64_t)b3 << 32) | (b2 & PCI_BASE_ADDRESS_MEM_MASK);
+    printf("mypci-fuzz: %s: BAR0 at bus address %#" PRIx64 ", BAR2 at %#" PRIx64
            "\n",
-           f->bar0_bus, f->bar2_bus);
+           d->t.dev->bdf, d->bar0_bus, d->bar2_bus);
     return 0;
 }
 
@@ -455,50 +491,90 @@ static int read_bars(struct fuzz *f)
  * ranges; iommufd (before dma-buf support) refuses them, and then the
  * fuzzer aims at the BARs' bus addresses as unmapped IOVAs instead.
  */
-static uint64_t map_bar(struct fuzz *f, const char *name, volatile void *map,
+static uint64_t map_bar(struct fdev *d, const char *name, volatile void *map,
                         uint64_t size)
 {
     struct vfio_error e = {0};
     uint64_t iova = 0;
     char buf[VFIO_ERROR_DETAIL_MAX + 256];
 
-    if (vfio_iova_alloc(&f->t.dev->iova, size, 0, &iova, &e) < 0 ||
-        vfio_iommu_map(f->t.dev->iommu, (void *)map, iova, size,
+    if (vfio_iova_alloc(&d->t.dev->iova, size, 0, &iova, &e) < 0 ||
+        vfio_iommu_map(d->t.dev->iommu, (void *)map, iova, size,
                        VFIO_DMA_PROT_RW, &e) < 0) {
         printf("mypci-fuzz: %s not IOMMU-mappable (%s); DMA aims at its bus "
                "address instead\n",
                name, vfio_error_format(&e, buf, sizeof(buf)));
         return 0;
     }
-    printf("mypci-fuzz: %s mmap IOMMU-mapped at IOVA %#" PRIx64 "\n", name,
-           iova);
+    printf("mypci-fuzz: %s mmap (%#" PRIx64 " bytes) IOMMU-mapped at IOVA "
+           "%#" PRIx64 "\n",
+           name, size, iova);
     return iova;
 }
 
-static int setup(struct fuzz *f)
+/* Interrupts, the DMA buffers and the BARs' IOMMU mappings of one device. */
+static int setup_dev(struct fdev *d)
 {
     struct vfio_error e = {0};
-    struct mypci *m = f->t.m;
+    struct mypci *m = d->t.m;
 
-    f->irq_mode = m->msix_cap  ? VFIO_IRQ_MSIX
+    d->irq_mode = m->msix_cap  ? VFIO_IRQ_MSIX
                   : m->msi_cap ? VFIO_IRQ_MSI
                                : VFIO_IRQ_INTX;
-    if (mypci_irq_setup(m, f->irq_mode, &e) < 0 ||
-        vfio_dma_alloc(&f->fbuf, FBUF_SIZE, 0, &e) < 0 ||
-        vfio_dma_map(f->t.dev, &f->fbuf, VFIO_DMA_PROT_RW, &e) < 0 ||
-        vfio_dma_alloc(&f->chk_src, CHK_SIZE, 0, &e) < 0 ||
-        vfio_dma_map(f->t.dev, &f->chk_src, VFIO_DMA_PROT_READ, &e) < 0 ||
-        vfio_dma_alloc(&f->chk_dst, CHK_SIZE, 0, &e) < 0 ||
-        vfio_dma_map(f->t.dev, &f->chk_dst, VFIO_DMA_PROT_RW, &e) < 0) {
-        rel_report(&f->t, "setting up interrupts and DMA buffers", &e);
+    if (mypci_irq_setup(m, d->irq_mode, &e) < 0 ||
+        vfio_dma_alloc(&d->fbuf, FBUF_SIZE, 0, &e) < 0 ||
+        vfio_dma_map(d->t.dev, &d->fbuf, VFIO_DMA_PROT_RW, &e) < 0 ||
+        vfio_dma_alloc(&d->chk_src, CHK_SIZE, 0, &e) < 0 ||
+        vfio_dma_map(d->t.dev, &d->chk_src, VFIO_DMA_PROT_READ, &e) < 0 ||
+        vfio_dma_alloc(&d->chk_dst, CHK_SIZE, 0, &e) < 0 ||
+        vfio_dma_map(d->t.dev, &d->chk_dst, VFIO_DMA_PROT_RW, &e) < 0) {
+        rel_report(&d->t, "setting up interrupts and DMA buffers", &e);
         return -1;
     }
-    if (read_bars(f) < 0) {
+    if (read_bars(d) < 0) {
         return -1;
     }
-    /* Only BAR0's register page: page 1 (MSI-X) is not mmap-able. */
-    f->bar0_iova = map_bar(f, "BAR0", m->regs, MYPCI_REG_PAGE_SIZE);
-    f->bar2_iova = map_bar(f, "BAR2", m->mem, m->mem_size);
+    mypci_control_reset(m);
+    d->scratch_reset = mypci_read32(m, MYPCI_REG_SCRATCH);
+    /*
+     * vfio-pci lets page 1 (MSI-X table, PBA) be mmap-ed when the kernel
+     * reports MSIX_MAPPABLE (interrupt remapping on: 6.1 here); then all
+     * of BAR0 goes into the IOMMU so DMA can aim at the table and PBA.
+     */
+    d->msix_mmap = m->msix_cap && vfio_pci_bar_mapped(d->t.dev, MYPCI_BAR_REGS,
+                                                      MYPCI_MSIX_TABLE_OFFSET,
+                                                      MYPCI_REG_PAGE_SIZE);
+    d->bar0_mapped =
+        d->msix_mmap ? 2 * MYPCI_REG_PAGE_SIZE : MYPCI_REG_PAGE_SIZE;
+    d->bar0_iova = map_bar(d, "BAR0", m->regs, d->bar0_mapped);
+    d->bar2_iova = map_bar(d, "BAR2", m->mem, m->mem_size);
+    return 0;
+}
+
+/* Opens the --busy-device like the device; 0 or -1 (printed). */
+static int open_busy(struct fuzz *f, const struct rel_options *o)
+{
+    struct rel_options bo = *o;
+
+    bo.c.device = o->busy_device;
+    f->busy.t.prog = f->d.t.prog;
+    if (rel_open(&f->busy.t, &bo) < 0) {
+        return -1;
+    }
+    if (strcmp(f->busy.t.dev->bdf, f->d.t.dev->bdf) == 0) {
+        fprintf(stderr, "mypci-fuzz: --busy-device %s is the fuzzed device\n",
+                f->busy.t.dev->bdf);
+        return -1;
+    }
+    return setup_dev(&f->busy);
+}
+
+static int setup(struct fuzz *f, const struct rel_options *o)
+{
+    if (setup_dev(&f->d) < 0 || (o->busy_device && open_busy(f, o) < 0)) {
+        return -1;
+    }
+    hostile_setup(f);
     return 0;
 }
 
@@ -535,12 +611,26 @@ static void summary(const struct fuzz *f, uint64_t seed, double elapsed)
     printf("mypci-fuzz: SUMMARY seed=%" PRIu64 " ops=%" PRIu64 " mmio=%" PRIu64
            " config=%" PRIu64 " dma=%" PRIu64 " dma_errors=%" PRIu64
            " dma_own_bar_ok=%" PRIu64 " control_resets=%" PRIu64
-           " flrs=%" PRIu64 " checks=%" PRIu64 " checks_failed=%" PRIu64
-           " bar_dma=%s elapsed_s=%.1f ops_per_s=%.0f\n",
+           " flrs=%" PRIu64,
            seed, f->ops, f->mmio, f->cfg, f->dma, f->dma_err, f->dma_own_bar,
-           f->resets, f->flrs, f->checks, f->failed,
-           f->bar0_iova || f->bar2_iova ? "iommu-mapped" : "unmapped-iova",
+           f->resets, f->flrs);
+    hostile_summary(f);
+    printf(" checks=%" PRIu64 " checks_failed=%" PRIu64
+           " bar_dma=%s elapsed_s=%.1f ops_per_s=%.0f\n",
+           f->checks, f->failed,
+           f->d.bar0_iova || f->d.bar2_iova ? "iommu-mapped" : "unmapped-iova",
            elapsed, elapsed > 0 ? (double)f->ops / elapsed : 0.0);
+}
+
+/* Closes the busy device (if open), then the device; -1 if either failed. */
+static int close_all(struct fuzz *f)
+{
+    int err = 0;
+
+    if (f->busy.t.dev && rel_close(&f->busy.t) < 0) {
+        err = -1;
+    }
+    return rel_close(&f->d.t) < 0 ? -1 : err;
 }
 
 int main(int argc, char **argv)
@@ -548,20 +638,20 @@ int main(int argc, char **argv)
     static struct fuzz f;
     struct rel_options o;
     double start;
-    int status = rel_start(REL_FUZZ, argc, argv, &f.t, &o);
+    int status = rel_start(REL_FUZZ, argc, argv, &f.d.t, &o);
 
     if (status <= 0) {
         return status < 0 ? EXIT_UNUSABLE : 0;
     }
     f.rng = o.seed;
-    if (setup(&f) < 0) {
-        rel_close(&f.t);
+    if (setup(&f, &o) < 0) {
+        close_all(&f);
         return EXIT_UNUSABLE;
     }
     start = rel_now();
     status = fuzz_loop(&f, &o) < 0 ? EXIT_FAILED : 0;
     summary(&f, o.seed, rel_now() - start);
-    if (rel_close(&f.t) < 0 && status == 0) {
+    if (close_all(&f) < 0 && status == 0) {
         status = EXIT_UNUSABLE;
     }
     return status;

@@ -17,9 +17,15 @@
 static const char usage_fuzz[] =
     "usage: mypci-fuzz [OPTIONS]\n"
     "Seeded random MMIO, config-space writes, DMA and resets against mypci\n"
-    "through VFIO; after every batch checks the device still follows its ABI.\n"
+    "through VFIO, DMA at its MSI-X table and PBA, BAR2 unmapped and\n"
+    "Command.Memory cleared under pending transfers, FLR mid-transfer, MSI-X\n"
+    "toggled and vectors masked while interrupts fire; after every batch\n"
+    "checks the device still follows its ABI.\n"
     "  --ops N         operations (default 2000)\n"
     "  --batch N       operations between health checks (default 200)\n"
+    "  --busy-device BDF  a second mypci started with x-dma-delay-us: the\n"
+    "                  races with a pending transfer run there (else on the\n"
+    "                  device, where transfers rarely are still pending)\n"
     "  --seed N        PRNG seed (default: from the clock; printed at "
     "start)\n" TOOL_USAGE_DEVICE "  --help          this text\n"
     "Exit status: 0 the device survived, 1 it stopped following its ABI,\n"
@@ -62,6 +68,9 @@ static int own_option(int argc, char *const argv[], int *i, void *ctx,
     }
     if (p->prog == REL_FUZZ && strcmp(a, "--ops") == 0) {
         return opt_u64(argc, argv, i, &o->ops, err, len);
+    }
+    if (p->prog == REL_FUZZ && strcmp(a, "--busy-device") == 0) {
+        return opt_value(argc, argv, i, &o->busy_device, err, len);
     }
     if (p->prog == REL_FUZZ && strcmp(a, "--batch") == 0) {
         r = opt_u64(argc, argv, i, &o->batch, err, len);

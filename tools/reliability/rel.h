@@ -24,10 +24,11 @@ struct rel_options {
     struct tool_common c; /* --device, --iommu, --bind, --help */
     uint64_t seed;
     bool seed_given;
-    uint64_t ops;       /* fuzz: operations */
-    uint64_t batch;     /* fuzz: operations between health checks */
-    uint64_t transfers; /* storm: DMA transfers */
-    uint64_t soak_s;    /* storm: run for this long instead (0: off) */
+    uint64_t ops;            /* fuzz: operations */
+    uint64_t batch;          /* fuzz: operations between health checks */
+    const char *busy_device; /* fuzz: a mypci with x-dma-delay-us, or NULL */
+    uint64_t transfers;      /* storm: DMA transfers */
+    uint64_t soak_s;         /* storm: run for this long instead (0: off) */
 };
 
 /* 0, or -EINVAL with the reason in err. */

@@ -74,18 +74,27 @@ replay() { # NAME
     echo "$(find "${dirs[@]}" -type f | wc -l)" >"$work/$name.inputs"
 }
 
-# One line per source file: lines and branches covered.
-report() { # NAME FILE...
+# One line per file of ours (device/core, device/qemu as copied into QEMU's
+# tree), then the two folders' totals: lines and branches covered.
+report() { # NAME
     local name=$1
-    shift
-    "$LLVM_COV" report "$(cat "$work/$name.bin")" -instr-profile="$work/$name.profdata" "$@" |
+    "$LLVM_COV" report "$(cat "$work/$name.bin")" -instr-profile="$work/$name.profdata" 2>/dev/null |
         awk -v t="$name" -v n="$(cat "$work/$name.inputs")" '
-            $1 ~ /\.c$/ || $1 == "TOTAL" {
-                # Filename Regions Missed Cover Functions Missed Executed Lines Missed Cover Branches Missed Cover
+            # Filename Regions Missed Cover Functions Missed Executed
+            # Lines Missed Cover Branches Missed Cover
+            function line(what, l, lm, b, bm) {
+                printf "%-15s %-33s %6d inputs  lines %6.2f%% (%d/%d)  branches %6.2f%% (%d/%d)\n",
+                    t, what, n, l ? 100 * (l - lm) / l : 0, l - lm, l, b ? 100 * (b - bm) / b : 0, b - bm, b
+            }
+            $1 ~ /(device\/core|hw\/mypci\/core)\/[^\/]*\.c$/ { d = "device/core" }
+            $1 ~ /hw\/mypci\/[^\/]*\.c$/ { d = "device/qemu" }
+            d != "" {
                 f = $1; sub(/.*\//, "", f)
-                printf "%-16s %-22s %6d inputs  lines %6s (%d/%d)  branches %6s (%d/%d)\n",
-                    t, f, n, $10, $8 - $9, $8, $13, $11 - $12, $11
-            }'
+                line(d "/" f, $8, $9, $11, $12)
+                L[d] += $8; LM[d] += $9; BR[d] += $11; BM[d] += $12
+                d = ""
+            }
+            END { for (d in L) line(d " (all)", L[d], LM[d], BR[d], BM[d]) }'
 }
 
 QEMU_COV=""
@@ -93,12 +102,7 @@ for t in "${TARGETS[@]}"; do
     [ "$t" = core ] && continue
     [ -n "$QEMU_COV" ] || QEMU_COV=$("$MYPCI_ROOT/mypci" prepare --fuzz-coverage | sed -n 's/^QEMU_FUZZ=//p')
 done
-src_dir=$MYPCI_CACHE/src/qemu-${QEMU_VERSION}+ds
 for t in "${TARGETS[@]}"; do
     replay "$t"
-    if [ "$t" = core ]; then
-        report core "$MYPCI_ROOT/device/core/mypci_core.c"
-    else
-        report "$t" "$src_dir"/hw/mypci/*.c "$src_dir/hw/mypci/core/mypci_core.c"
-    fi
+    report "$t"
 done

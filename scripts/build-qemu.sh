@@ -92,7 +92,7 @@ mirror_dir() {
         mirror_file "$from/$rel" "$to/$rel"
     done <"$to.want"
     # What the clone no longer has goes too.
-    (cd "$to" && find . -type f -printf '%P\n') | LC_ALL=C sort |
+    (cd "$to" && find . ! -type d -printf '%P\n') | LC_ALL=C sort |
         comm -23 - "$to.want" | while read -r rel; do rm -f "$to/$rel"; done
     rm -f "$to.want"
 }

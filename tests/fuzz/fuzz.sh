@@ -83,7 +83,8 @@ fi
 # the UBSan findings of QEMU itself we know are suppressed by name. Set
 # here, over whatever the caller (meson test) had.
 export ASAN_OPTIONS=halt_on_error=1:detect_leaks=1
-export LSAN_OPTIONS=suppressions=$src_dir/scripts/oss-fuzz/lsan_suppressions.txt
+lsan_supp=$src_dir/scripts/oss-fuzz/lsan_suppressions.txt
+if [ -f "$lsan_supp" ]; then export LSAN_OPTIONS=suppressions=$lsan_supp; else unset LSAN_OPTIONS; fi
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1:suppressions=$MYPCI_ROOT/scripts/qemu-ubsan.supp
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/mypci-fuzz.XXXXXX")

@@ -11,6 +11,15 @@ fuzz_sh=$1
 art=$(mktemp -d "${TMPDIR:-/tmp}/fuzz-sh-reports.XXXXXX")
 trap 'rm -rf "$art"' EXIT
 ulimit -c 0 2>/dev/null || true
+# A bad hang limit is refused before anything runs, naming the option.
+if bad=$("$fuzz_sh" --target core --timeout 0 --scratch 2>&1); then
+    echo "FAIL: fuzz.sh accepted --timeout 0"
+    exit 1
+fi
+case $bad in
+*"--timeout must be"*) ;;
+*) printf '%s\n' "$bad"; echo "FAIL: --timeout 0 refused without naming it"; exit 1 ;;
+esac
 err=$(MYPCI_FUZZ_BREAK=1 "$fuzz_sh" --target core --time 30 --scratch --artifacts "$art" 2>&1)
 status=$?
 crash=$(ls "$art"/core/crash-* 2>/dev/null | head -n 1)

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Builds qemu-system-x86_64 with mypci's devices compiled in, from Debian's
-# source package, into the cache. Idempotent; a device-only change rebuilds in
+# source package, into the cache. --arch aarch64: qemu-system-aarch64
+# instead (virt with gpex, SMMUv3, GICv3 and ITS; device/qemu/devices-aarch64.mak),
+# a build of its own beside the x86_64 one, from the same source tree. Idempotent; a device-only change rebuilds in
 # seconds because the build directory is kept and only ninja runs again.
 # Prints the path of the QEMU binary on stdout.
 #
@@ -14,19 +16,26 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 trap_errors
 
-FUZZ=0 COVERAGE=0
+FUZZ=0 COVERAGE=0 ARCH=x86_64
+USAGE="usage: build-qemu.sh [--fuzz | --fuzz-coverage | --arch x86_64|aarch64]"
 case "${1:-}" in
 "") ;;
 --fuzz) FUZZ=1 ;;
 --fuzz-coverage) FUZZ=1 COVERAGE=1 ;;
-*) die "build-qemu.sh: unknown argument '$1' (usage: build-qemu.sh [--fuzz | --fuzz-coverage])" ;;
+--arch)
+    case ${2:-} in
+    x86_64 | aarch64) ARCH=$2 ;;
+    *) die "build-qemu.sh: unknown architecture '${2:-}' (want x86_64 or aarch64)" ;;
+    esac
+    ;;
+*) die "build-qemu.sh: unknown argument '$1' ($USAGE)" ;;
 esac
 
 QEMU_CONFIGURE_OPTS=(
-    --target-list=x86_64-softmmu
+    --target-list="$ARCH-softmmu"
     --without-default-features
     --without-default-devices
-    --with-devices-x86_64=mypci
+    --with-devices-"$ARCH"=mypci
     --disable-download
     --python="$PYTHON"
     --enable-virtfs --enable-attr
@@ -34,6 +43,8 @@ QEMU_CONFIGURE_OPTS=(
     --disable-install-blobs
     ${MYPCI_QEMU_EXTRA_CONFIGURE:-}
 )
+# virt is described to the guest by a device tree (Debian's libfdt).
+[ "$ARCH" = x86_64 ] || QEMU_CONFIGURE_OPTS+=(--enable-fdt=system)
 # QEMU's fuzzer needs clang (Debian's, with libclang-rt for libFuzzer).
 [ "$FUZZ" = 0 ] || QEMU_CONFIGURE_OPTS+=(--cc=clang --cxx=clang++ --enable-fuzzing)
 if [ "$COVERAGE" = 1 ]; then
@@ -101,6 +112,8 @@ hook_devices() {
     mirror_dir "$MYPCI_ROOT/device/qemu" "$src_dir/hw/mypci"
     mirror_file "$MYPCI_ROOT/device/qemu/devices.mak" \
         "$src_dir/configs/devices/x86_64-softmmu/mypci.mak"
+    mirror_file "$MYPCI_ROOT/device/qemu/devices-aarch64.mak" \
+        "$src_dir/configs/devices/aarch64-softmmu/mypci.mak"
     add_line_after "$src_dir/hw/meson.build" "^subdir\('misc'\)" "subdir('mypci')"
     add_line_after "$src_dir/hw/Kconfig" "^source misc/Kconfig" "source mypci/Kconfig"
     add_line_after "$src_dir/meson.build" "^    'hw/misc',$" "    'hw/mypci',"
@@ -126,6 +139,10 @@ if [ "$FUZZ" = 1 ]; then
     BUILD_WHAT="building QEMU's fuzzer (clang, ASan, UBSan; ninja, ~1,500 steps; 5-8 minutes on 2 cores)"
     [ "$COVERAGE" = 0 ] ||
         BUILD_WHAT="building QEMU's fuzzer with coverage (clang; ninja, ~1,500 steps; 4-7 minutes on 2 cores)"
+elif [ "$ARCH" = aarch64 ]; then
+    QEMU_BINARY=qemu-system-aarch64
+    NINJA_TARGETS=(qemu-system-aarch64)
+    BUILD_WHAT="building QEMU for aarch64 (ninja, ~1,400 steps; 3-6 minutes on 2 cores)"
 else
     QEMU_BINARY=qemu-system-x86_64
     NINJA_TARGETS=(qemu-system-x86_64 tests/qtest/mypci-test)
@@ -138,7 +155,7 @@ configure_tree() {
     # stripped from Debian's tarball) when gcc can build 32-bit code. The
     # fuzzer boots no kernel and needs none.
     local roms="$build_dir/pc-bios/optionrom/config.mak"
-    [ "$FUZZ" = 1 ] && roms=$build_dir/build.ninja
+    [ "$FUZZ" = 0 ] && [ "$ARCH" = x86_64 ] || roms=$build_dir/build.ninja
     [ -f "$build_dir/build.ninja" ] && [ -f "$roms" ] && return 0
     need_disk "QEMU's build" "$QEMU_BUILD_GIB"
     mkdir -p "$build_dir"
@@ -146,7 +163,7 @@ configure_tree() {
         sh -c 'cd "$1" && shift && exec "$@"' sh "$build_dir" "$src_dir/configure" "${QEMU_CONFIGURE_OPTS[@]}" ||
         { rm -f "$build_dir/build.ninja"; step_failed "QEMU configure" $? "$build_dir/configure.log" configure; }
     [ -f "$roms" ] ||
-        die "QEMU configure found no 32-bit x86 compiler for the option ROMs (install gcc-multilib)"
+        die "QEMU configure found no 32-bit x86 compiler for the option ROMs (install gcc-12-multilib)"
 }
 
 configure_and_build() {
@@ -173,7 +190,7 @@ configure_and_build() {
     if grep -E "(hw/mypci|tests/qtest/mypci-test|mypci_fuzz_configs)[^ ]*: warning:" "$build_dir/ninja.log" >&2; then
         die "mypci's QEMU sources build with warnings (above); fix them"
     fi
-    if [ "$FUZZ" = 0 ]; then
+    if [ "$FUZZ" = 0 ] && [ "$ARCH" = x86_64 ]; then
         MYPCI_QUIET_STEP=1 run_step "building QEMU's option ROMs" "$build_dir/optionrom.log" \
             make -C "$build_dir/pc-bios/optionrom"
     fi
@@ -183,7 +200,7 @@ configure_and_build() {
     local datadir="$build_dir/qemu-bundle/usr/local/share/qemu"
     mkdir -p "$datadir"
     ln -sf /usr/share/seabios/*.bin "$datadir/"
-    [ "$FUZZ" = 1 ] || ln -sf "$build_dir"/pc-bios/optionrom/*.bin "$datadir/"
+    [ "$FUZZ" = 1 ] || [ "$ARCH" != x86_64 ] || ln -sf "$build_dir"/pc-bios/optionrom/*.bin "$datadir/"
     echo "$inputs" >"$build_dir/.mypci-inputs"
 }
 
@@ -195,7 +212,7 @@ qemu_inputs_key() {
     {
         find "$src_dir/hw/mypci" "$src_dir/tests/qtest/mypci-test.c" \
             "$src_dir/tests/qtest/fuzz/mypci_fuzz_configs.h" \
-            "$src_dir/configs/devices/x86_64-softmmu/mypci.mak" \
+            "$src_dir/configs/devices/$ARCH-softmmu/mypci.mak" \
             -type f -printf '%p %T@ %s\n' | LC_ALL=C sort
         stat -c '%n %Y %s' "$build_dir/build.ninja" "$src_dir/hw/meson.build" "$src_dir/hw/Kconfig" \
             "$src_dir/tests/qtest/meson.build" "$src_dir/tests/qtest/fuzz/generic_fuzz_configs.h" \
@@ -207,7 +224,9 @@ main() {
     ensure_cache_writable
     fetch_source
     hook_devices
-    local build_dir="$MYPCI_CACHE/qemu-$QEMU_VERSION-$(build_key)"
+    local arch_tag=""
+    [ "$ARCH" = x86_64 ] || arch_tag=$ARCH-
+    local build_dir="$MYPCI_CACHE/qemu-$QEMU_VERSION-$arch_tag$(build_key)"
     configure_and_build "$build_dir"
     echo "$build_dir/$QEMU_BINARY"
 }

@@ -17,13 +17,22 @@ OS_RELEASE=${MYPCI_OS_RELEASE:-/etc/os-release}
 AS_ROOT_WHY="installing the host packages (apt-get)"
 
 HOST_PACKAGES=(
-    build-essential gcc-multilib pkg-config ninja-build dpkg-dev python3-venv
+    build-essential gcc-12-multilib pkg-config ninja-build dpkg-dev python3-venv
     libglib2.0-dev libpixman-1-dev libfdt-dev zlib1g-dev flex bison
     check libpci-dev pciutils cpio xz-utils zstd seabios
     busybox-static kmod pci.ids gnuplot-nox clang-format
     bc libelf-dev libssl-dev clang libclang-rt-14-dev llvm-14
     debootstrap qemu-utils uuid-dev git valgrind
 )
+
+# --arch aarch64 (./mypci --arch aarch64) adds the arm64 guest's: Debian's
+# cross compiler and, as arm64 packages beside the host's own (multiarch),
+# what the guest programs link and what the guest's lspci loads. Not
+# gcc-multilib: that metapackage conflicts with every cross gcc (its
+# /usr/include/asm link); gcc-12-multilib, which QEMU's 32-bit option ROMs
+# need, does not.
+AARCH64_PACKAGES=(gcc-aarch64-linux-gnu libpci-dev:arm64 check:arm64 libkmod2:arm64)
+ARCH=x86_64
 
 # The kit builds against Debian 12's toolchain and archive; say what this is.
 check_os() {
@@ -153,7 +162,7 @@ apt_install() {
 # the packages installed (dpkg's status), the apt sources, this script and
 # its pins. Asking apt and dpkg again costs ~0.5 s of every warm command.
 # Not used when a test points the script at other files.
-checked_stamp() { echo "$MYPCI_CACHE/setup-host.checked"; }
+checked_stamp() { echo "$MYPCI_CACHE/setup-host${ARCH#x86_64}.checked"; }
 checked_key() {
     cat "$here/setup-host.sh" "$here/lib.sh" | sha256sum | cut -c1-16
 }
@@ -196,12 +205,41 @@ main() {
         apt_install "apt: installing linux-libc-dev from bookworm-backports (<linux/iommufd.h>)" \
             -t bookworm-backports linux-libc-dev
     iommufd_headers_ok || die "<linux/iommufd.h> is required (linux-libc-dev from bookworm-backports has it)"
+    # After the UAPI headers: bookworm-backports' linux-libc-dev is
+    # Architecture: all and so serves the arm64 libc6-dev too; installed
+    # before it, apt would pick bookworm's linux-libc-dev:arm64, whose
+    # Multi-Arch: same pins the host's to 6.1 and removes the toolchain.
+    [ "$ARCH" = x86_64 ] || setup_arm64
     [ -n "${MYPCI_DPKG_ADMINDIR:-}${MYPCI_OS_RELEASE:-}${MYPCI_APT_SOURCES_FILE:-}" ] ||
         checked_key >"$(checked_stamp)"
 }
 
-if [ $# -gt 0 ]; then
-    "$@"
-else
+setup_arm64() {
+    local missing count unavailable
+    if ! grep -qx arm64 <<<"$(dpkg --print-foreign-architectures)"; then
+        log "apt: adding arm64 as a dpkg architecture (multiarch), for the aarch64 guest"
+        as_root dpkg --add-architecture arm64
+        apt_step "apt: updating the package index (arm64)" update
+    fi
+    missing=$(missing_packages "${AARCH64_PACKAGES[@]}")
+    [ -n "$missing" ] || return 0
+    # shellcheck disable=SC2086
+    unavailable=$(unavailable_packages $missing)
+    [ -z "$unavailable" ] ||
+        die "the package archive offers no package named: ${unavailable//$'\n'/ } (the aarch64 guest needs them; is the apt index current? apt-get update)"
+    count=$(wc -l <<<"$missing")
+    # shellcheck disable=SC2086
+    apt_install "apt: installing $count package$([ "$count" = 1 ] || echo s) for the aarch64 guest (${missing//$'\n'/ })" $missing
+}
+
+case ${1:-} in
+"") main ;;
+--arch)
+    case ${2:-} in
+    x86_64 | aarch64) ARCH=$2 ;;
+    *) die "setup-host.sh: unknown architecture '${2:-}' (want x86_64 or aarch64)" ;;
+    esac
     main
-fi
+    ;;
+*) "$@" ;;
+esac

@@ -514,3 +514,73 @@ int vfio_pci_command_update(struct vfio_pci_device *dev, uint16_t set,
     cmd = (cmd & ~(uint32_t)clear) | set;
     return vfio_pci_config_write(dev, PCI_COMMAND, 2, cmd, e);
 }
+
+#if defined(__aarch64__)
+/* Byte accesses up to 8-byte alignment of the BAR side, then 64-bit ones. */
+void vfio_pci_bar_copy_to(volatile void *bar, const void *src, size_t len)
+{
+    volatile uint8_t *d = bar;
+    const uint8_t *s = src;
+    uint64_t word;
+
+    for (; len && ((uintptr_t)d & 7); len--) {
+        *d++ = *s++;
+    }
+    for (; len >= 8; len -= 8, d += 8, s += 8) {
+        memcpy(&word, s, 8);
+        *(volatile uint64_t *)(volatile void *)d = word;
+    }
+    while (len--) {
+        *d++ = *s++;
+    }
+}
+
+void vfio_pci_bar_copy_from(void *dst, const volatile void *bar, size_t len)
+{
+    const volatile uint8_t *s = bar;
+    uint8_t *d = dst;
+    uint64_t word;
+
+    for (; len && ((uintptr_t)s & 7); len--) {
+        *d++ = *s++;
+    }
+    for (; len >= 8; len -= 8, d += 8, s += 8) {
+        word = *(const volatile uint64_t *)(const volatile void *)s;
+        memcpy(d, &word, 8);
+    }
+    while (len--) {
+        *d++ = *s++;
+    }
+}
+
+void vfio_pci_bar_fill(volatile void *bar, uint8_t byte, size_t len)
+{
+    volatile uint8_t *d = bar;
+    uint64_t word = 0x0101010101010101ull * byte;
+
+    for (; len && ((uintptr_t)d & 7); len--) {
+        *d++ = byte;
+    }
+    for (; len >= 8; len -= 8, d += 8) {
+        *(volatile uint64_t *)(volatile void *)d = word;
+    }
+    while (len--) {
+        *d++ = byte;
+    }
+}
+#else
+void vfio_pci_bar_copy_to(volatile void *bar, const void *src, size_t len)
+{
+    memcpy((void *)bar, src, len);
+}
+
+void vfio_pci_bar_copy_from(void *dst, const volatile void *bar, size_t len)
+{
+    memcpy(dst, (const void *)bar, len);
+}
+
+void vfio_pci_bar_fill(volatile void *bar, uint8_t byte, size_t len)
+{
+    memset((void *)bar, byte, len);
+}
+#endif

@@ -110,7 +110,7 @@ START_TEST(dma_host_to_device_sizes)
         uint8_t *s = (uint8_t *)src.vaddr + c->host_off;
         uint32_t before = dma_count();
 
-        memset((void *)ct_m->mem, BACKGROUND, ct_m->mem_size);
+        vfio_pci_bar_fill(ct_m->mem, BACKGROUND, ct_m->mem_size);
         pattern_fill(s, c->size, (uint32_t)i);
         expect_done(ct_dma(src.iova + c->host_off, c->dev_off,
                            (uint32_t)c->size, MYPCI_DMA_DIR_HOST_TO_DEV),
@@ -138,7 +138,7 @@ START_TEST(dma_device_to_host_sizes)
 
         memset(dst.vaddr, BACKGROUND, dst.size);
         pattern_fill(want, c->size, (uint32_t)i + 100);
-        memcpy((void *)(ct_m->mem + c->dev_off), want, c->size);
+        vfio_pci_bar_copy_to(ct_m->mem + c->dev_off, want, c->size);
         expect_done(ct_dma(c->dev_off, dst.iova + c->host_off,
                            (uint32_t)c->size, MYPCI_DMA_DIR_DEV_TO_HOST),
                     before, c, "device to host");
@@ -218,7 +218,7 @@ START_TEST(dma_registers_latched)
 
     ct_dma_buf(&src, 8192, VFIO_DMA_PROT_RW);
     pattern_fill(src.vaddr, 4096, 7);
-    memset((void *)ct_m->mem, 0, 8192);
+    vfio_pci_bar_fill(ct_m->mem, 0, 8192);
     mypci_dma_start(ct_m, src.iova, 0x100, 4096, MYPCI_DMA_DIR_HOST_TO_DEV);
     /* Values that would fail (error 2 or 3) if the engine read them now. */
     mypci_write64(ct_m, MYPCI_REG_DMA_SRC, 0);

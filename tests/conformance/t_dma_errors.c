@@ -48,7 +48,7 @@ static void world_fill(struct world *w, uint32_t seed)
     pattern_fill(ct_m->mem, ct_m->mem_size, seed + 2);
     memcpy(w->a_copy, w->a.vaddr, w->a.size);
     memcpy(w->b_copy, w->b.vaddr, w->b.size);
-    memcpy(w->mem_copy, (void *)ct_m->mem, ct_m->mem_size);
+    vfio_pci_bar_copy_from(w->mem_copy, ct_m->mem, ct_m->mem_size);
 }
 
 static void world_unchanged(const struct world *w, const char *what)

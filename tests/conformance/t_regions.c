@@ -92,7 +92,7 @@ START_TEST(bar2_whole_mmap_vs_trapped)
         long diff;
 
         pattern_fill(pattern, n, (uint32_t)off);
-        memcpy((void *)(ct_m->mem + off), pattern, n);
+        vfio_pci_bar_copy_to(ct_m->mem + off, pattern, n);
         CT_OK(vfio_pci_bar_pread(ct_dev, 2, off, back, n, &e), &e);
         diff = ct_memdiff(pattern, back, n);
         ABI_EQ_CTX("§5 BAR2 device memory", pattern[diff < 0 ? 0 : diff],

@@ -138,15 +138,20 @@ static inline volatile uint32_t *reg32(volatile uint8_t *bar, uint32_t offset)
     return (volatile uint32_t *)(bar + offset);
 }
 
+/* Which side of a copy is a BAR mapping (vfio_pci_bar_copy_to/from). */
+enum copy_kind { COPY_RAM, COPY_TO_BAR, COPY_FROM_BAR };
+
 struct copy_ctx {
     void *dst;
     const void *src;
     size_t len;
+    enum copy_kind kind;
 };
 
-/* A job timing memcpy(dst, src, len). */
+/* A job timing a copy of len bytes from src to dst: memcpy() between RAM
+ * buffers, the library's BAR copy where one side is a BAR. */
 void job_copy(struct job *j, struct copy_ctx *c, void *dst, const void *src,
-              size_t len);
+              size_t len, enum copy_kind kind);
 
 void bench_mmio_regs(struct bench *b);
 void bench_mmio_bw(struct bench *b);

@@ -174,7 +174,7 @@ void bench_memcpy(struct bench *b)
             continue;
         }
         j.m = m;
-        job_copy(&j, &c, b->dst.vaddr, b->src.vaddr, b->sizes[k]);
+        job_copy(&j, &c, b->dst.vaddr, b->src.vaddr, b->sizes[k], COPY_RAM);
         run_job(b, &j, scaled_iters(b, b->sizes[k]));
     }
 }

@@ -109,14 +109,24 @@ static int op_copy(void *ctx)
 {
     struct copy_ctx *c = ctx;
 
-    memcpy(c->dst, c->src, c->len);
+    switch (c->kind) {
+    case COPY_TO_BAR:
+        vfio_pci_bar_copy_to(c->dst, c->src, c->len);
+        break;
+    case COPY_FROM_BAR:
+        vfio_pci_bar_copy_from(c->dst, c->src, c->len);
+        break;
+    default:
+        memcpy(c->dst, c->src, c->len);
+        break;
+    }
     return 0;
 }
 
 void job_copy(struct job *j, struct copy_ctx *c, void *dst, const void *src,
-              size_t len)
+              size_t len, enum copy_kind kind)
 {
-    *c = (struct copy_ctx){.dst = dst, .src = src, .len = len};
+    *c = (struct copy_ctx){.dst = dst, .src = src, .len = len, .kind = kind};
     j->op = op_copy;
     j->ctx = c;
     j->m->bytes = len;
@@ -335,7 +345,8 @@ void bench_mmio_bw(struct bench *b)
         }
         j = fig_set_add(&set, NULL, m);
         job_copy(j, &c[set.nr - 1], w ? (void *)mp->mem : b->dst.vaddr,
-                 w ? b->src.vaddr : (const void *)mp->mem, block);
+                 w ? b->src.vaddr : (const void *)mp->mem, block,
+                 w ? COPY_TO_BAR : COPY_FROM_BAR);
         if (!refs) {
             continue;
         }
@@ -348,7 +359,8 @@ void bench_mmio_bw(struct bench *b)
             bench_unavailable(m, "%s", NO_BAR2);
         } else if ((j = fig_set_add(&set, &b->testdev, m))) {
             job_copy(j, &c[set.nr - 1], w ? (void *)td->bar2 : b->dst.vaddr,
-                     w ? b->src.vaddr : (const void *)td->bar2, block);
+                     w ? b->src.vaddr : (const void *)td->bar2, block,
+                     w ? COPY_TO_BAR : COPY_FROM_BAR);
         }
     }
     for (size_t k = 0; k < set.nr; k++) {

@@ -112,6 +112,17 @@ int vfio_pci_bar_map(struct vfio_pci_device *dev, unsigned bar, void **map,
 bool vfio_pci_bar_mapped(const struct vfio_pci_device *dev, unsigned bar,
                          uint64_t offset, uint64_t len);
 
+/*
+ * Bulk copies to, from and fills of a BAR mapping (vfio_pci_bar_map). Not
+ * memcpy()/memset(): on arm64 a BAR mmap is Device memory, where the
+ * unaligned accesses and DC ZVA that glibc uses raise SIGBUS. These touch the
+ * BAR only with accesses aligned to their size; on x86-64, where uncached
+ * memory takes any access, they are memcpy()/memset().
+ */
+void vfio_pci_bar_copy_to(volatile void *bar, const void *src, size_t len);
+void vfio_pci_bar_copy_from(void *dst, const volatile void *bar, size_t len);
+void vfio_pci_bar_fill(volatile void *bar, uint8_t byte, size_t len);
+
 /* BAR access through read()/write() on the device fd (the trapped path). */
 int vfio_pci_bar_pread(struct vfio_pci_device *dev, unsigned bar,
                        uint64_t offset, void *buf, size_t len,

@@ -265,7 +265,7 @@ arm64_userland() {
 copy_userland() {
     local stage=$1 file uroot
     if [ "$ARCH" = x86_64 ]; then
-        copy_userland "$stage"
+        copy_with_libs "$stage" "${GUEST_HOST_FILES[@]}"
         return
     fi
     uroot=$(arm64_userland)

@@ -603,8 +603,8 @@ def print_table(doc, f=sys.stdout):
         if run.get("host_memcpy_mib_per_s"):
             w("host memcpy, 1 MiB (the ceiling; measured on the host in this "
               "run): %.0f MiB/s\n" % run["host_memcpy_mib_per_s"])
-        w("(guest CPU memcpy: TCG's emulation of the guest's rep movsb, not "
-          "a ceiling)\n")
+        w("(guest CPU memcpy: TCG's emulation of the guest's memcpy "
+          "instructions, not a ceiling)\n")
 
     w("\n== IOMMU: map and unmap %s through %s\n" % (
         fmt_size(o["map_size"]), g["iommu_backend"]))

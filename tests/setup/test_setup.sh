@@ -197,4 +197,38 @@ else
     for t in read-only disk network; do ok 0 "# SKIP $t: needs root and unshare --mount, refused here"; done
 fi
 
+# ---- the aarch64 guest's set-up (--arch aarch64) ----------------------------
+
+out=$("$setup" --arch sparc64 2>&1)
+status=$?
+[ "$status" != 0 ] && grep -qF "unknown architecture 'sparc64' (want x86_64 or aarch64)" <<<"$out"
+ok $? "setup-host --arch with an unknown architecture names it (status $status)" "$out"
+out=$("$root/scripts/build-qemu.sh" --arch sparc64 2>&1)
+status=$?
+[ "$status" != 0 ] && grep -qF "unknown architecture 'sparc64'" <<<"$out"
+ok $? "build-qemu --arch with an unknown architecture names it (status $status)" "$out"
+out=$(MYPCI_ARCH=sparc64 "$root/guest-image/build.sh" 6.1 2>&1)
+status=$?
+[ "$status" != 0 ] && grep -qF "unknown architecture 'sparc64'" <<<"$out"
+ok $? "the guest image with an unknown architecture names it (status $status)" "$out"
+
+# A missing cross compiler or arm64 package is found as such (the
+# architecture-qualified names dpkg and apt know them by).
+out=$(MYPCI_DPKG_ADMINDIR=$tmp/dpkg "$setup" missing_packages bash gcc-aarch64-linux-gnu libpci-dev:arm64 2>&1)
+[ "$out" = $'gcc-aarch64-linux-gnu\nlibpci-dev:arm64' ]
+ok $? "missing_packages lists a missing cross compiler and arm64 package" "$out"
+out=$("$setup" unavailable_packages no-such-package-mypci:arm64 2>&1)
+[ "$out" = no-such-package-mypci:arm64 ]
+ok $? "unavailable_packages names an arm64 package the archive does not offer" "$out"
+
+# A kernel without what the arm64 guest needs: named, symbol and reason.
+printf 'CONFIG_ARM_GIC_V3_ITS=y\nCONFIG_PCI_HOST_GENERIC=y\nCONFIG_SERIAL_AMBA_PL011_CONSOLE=y\nCONFIG_VFIO_PCI=m\nCONFIG_VFIO_IOMMU_TYPE1=m\n# CONFIG_ARM_SMMU_V3 is not set\n' >"$tmp/config-nosmmu"
+out=$(MYPCI_ARCH=aarch64 "$root/guest-image/build.sh" check_arm64_kernel "$tmp/config-nosmmu" linux-image-test 2>&1)
+status=$?
+[ "$status" != 0 ] && grep -qF "linux-image-test cannot run the aarch64 guest: it lacks CONFIG_ARM_SMMU_V3 (the SMMUv3 vIOMMU" <<<"$out"
+ok $? "an arm64 kernel without SMMUv3: named, with why (status $status)" "$out"
+sed -i 's/^# CONFIG_ARM_SMMU_V3 is not set$/CONFIG_ARM_SMMU_V3=y/' "$tmp/config-nosmmu"
+out=$(MYPCI_ARCH=aarch64 "$root/guest-image/build.sh" check_arm64_kernel "$tmp/config-nosmmu" linux-image-test 2>&1)
+ok $? "an arm64 kernel with everything passes the check" "$out"
+
 tap_done

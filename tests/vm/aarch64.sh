@@ -54,6 +54,17 @@ ok $? "the conformance suite passes whole through SMMUv3 ($passed of $total)" \
 grep -q '^# 20 passed, 0 failed' "$tmp/run"
 ok $? "the seed check passes in the main job (20 of 20)"
 
+# The hostile guest on arm64: aligned MMIO, gpex's background for a peer
+# BAR that is off, every device check passing.
+"$MYPCI" exec --arch aarch64 --device mypci --device mypci,x-dma-delay-us=1000,addr=0x10 \
+    -- mypci-fuzz --bind --busy-device 00:10.0 --ops 5000 --seed 7 >"$tmp/fuzz" 2>&1
+status=$?
+summary=$(grep 'SUMMARY' "$tmp/fuzz")
+ok "$status" "mypci-fuzz: 5000 ops on aarch64 with every device check passing" "$(tail -n 5 "$tmp/fuzz")"
+grep -qE ' checks=[1-9][0-9]* checks_failed=0( |$)' <<<"$summary" &&
+    grep -qE ' dma_own_bar_ok=[1-9]' <<<"$summary" && grep -qE ' flr_mid_dma_busy=[1-9]' <<<"$summary"
+ok $? "mypci-fuzz on aarch64: health checks, DMA into its own BAR2, FLRs mid-transfer all seen" "$summary"
+
 # What the aarch64 guest does not have is named, with a non-zero exit.
 refused() { # DESCRIPTION EXPECTED-TEXT ./mypci ARGS...
     local what=$1 want=$2 out status

@@ -49,6 +49,7 @@ struct fuzz {
     /* hostile.c: attempts, and those that found the transfer still BUSY */
     uint64_t bar2_remaps, bar2_remaps_busy, bar2_remaps_faulted;
     uint64_t mem_toggles, mem_toggles_busy, mem_toggles_faulted;
+    uint64_t mem_toggles_background; /* ran into gpex's background (arm64) */
     uint64_t flr_mid_dma, flr_mid_dma_busy;
     uint64_t msix_toggles, vec_detaches, vec_table_masks, vec_action_masks;
     uint64_t masked_pending; /* PBA bit seen set for a masked vector */

@@ -605,15 +605,15 @@ void hostile_summary(const struct fuzz *f)
            " dma_pba_rd=%" PRIu64 " dma_pba_wr=%" PRIu64 " bar2_remaps=%" PRIu64
            " bar2_remaps_busy=%" PRIu64 " bar2_remaps_faulted=%" PRIu64
            " mem_toggles=%" PRIu64 " mem_toggles_busy=%" PRIu64
-           " mem_toggles_faulted=%" PRIu64
-           " mem_toggles_background=%" PRIu64 " flr_mid_dma=%" PRIu64
-           " flr_mid_dma_busy=%" PRIu64 " msix_toggles=%" PRIu64
-           " vec_detaches=%" PRIu64 " vec_table_masks=%" PRIu64
-           " vec_action_masks=%" PRIu64 " masked_pending=%" PRIu64,
+           " mem_toggles_faulted=%" PRIu64 " mem_toggles_background=%" PRIu64
+           " flr_mid_dma=%" PRIu64 " flr_mid_dma_busy=%" PRIu64
+           " msix_toggles=%" PRIu64 " vec_detaches=%" PRIu64
+           " vec_table_masks=%" PRIu64 " vec_action_masks=%" PRIu64
+           " masked_pending=%" PRIu64,
            f->dma_table_rd, f->dma_table_wr, f->dma_pba_rd, f->dma_pba_wr,
            f->bar2_remaps, f->bar2_remaps_busy, f->bar2_remaps_faulted,
            f->mem_toggles, f->mem_toggles_busy, f->mem_toggles_faulted,
-           f->mem_toggles_background, f->flr_mid_dma, f->flr_mid_dma_busy, f->msix_toggles,
-           f->vec_detaches, f->vec_table_masks, f->vec_action_masks,
-           f->masked_pending);
+           f->mem_toggles_background, f->flr_mid_dma, f->flr_mid_dma_busy,
+           f->msix_toggles, f->vec_detaches, f->vec_table_masks,
+           f->vec_action_masks, f->masked_pending);
 }

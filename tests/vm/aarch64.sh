@@ -77,6 +77,8 @@ refused() { # DESCRIPTION EXPECTED-TEXT ./mypci ARGS...
 refused "an unknown --arch is named" "unknown architecture 'sparc64' for --arch" \
     run --arch sparc64
 refused "--arch without a value" "option --arch needs a value" exec --arch
+refused "fuzz is x86_64's" "fuzz is for the x86_64 guest only" fuzz --arch aarch64 --list
+refused "test names the aarch64 suite instead" "./mypci test --suite aarch64" test --arch aarch64
 refused "kselftest is x86_64's" "kselftest is for the x86_64 guest only" \
     kselftest --arch aarch64
 refused "--kernel-image is x86_64's" "--kernel-image boots x86_64 guests only" \
